@@ -1,0 +1,176 @@
+// Package boot is goinit's boot sequence: the kernel command line, the step table, the
+// timeline, switching into the real root, the failure path and the debug shell.
+package boot
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goinit/goinit/internal/console"
+	"github.com/goinit/goinit/modalias"
+	"github.com/goinit/goinit/netroot"
+)
+
+// NewRoot is where the real root is mounted before the switch.
+const NewRoot = "/newroot"
+
+// TimelinePath is where the booted system finds the initramfs timeline.
+const TimelinePath = "/run/goinit/timeline.json"
+
+// Boot holds the state of one boot.
+type Boot struct {
+	Version string
+	Log     *console.Logger
+	TL      *Timeline
+	Params  *Params
+	Kernel  string // uname -r
+
+	index    *modalias.Index
+	loader   *modalias.Loader
+	coldplug *modalias.ColdplugReport
+	devs     *devWatch
+	stopDevs context.CancelFunc
+	oldProbe string // /proc/sys/kernel/modprobe before goinit changed it
+
+	attacher netroot.Attacher
+	mount    netroot.Mount
+	initPath string
+	current  string // the step in progress, for the failure path
+}
+
+// StepError is a failure of one named step.
+type StepError struct {
+	Step  string
+	Stage string
+	Err   error
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// step runs fn as the named step of a stage, records it in the timeline and logs it.
+func (b *Boot) step(stage, name string, fn func() error) error {
+	b.current = name
+	b.Log.Debugf("start: %s", name)
+	began := time.Now()
+	err := fn()
+	e := b.TL.Add(name, stage, began, err)
+	if err != nil {
+		return &StepError{Step: name, Stage: stage, Err: err}
+	}
+	b.Log.Printf("%s (%.3fs)", name, e.Duration.Seconds())
+	return nil
+}
+
+// Run walks the boot steps. It returns only on failure: success ends in exec of the real init.
+func (b *Boot) Run() error {
+	steps := []struct {
+		stage, name string
+		fn          func() error
+	}{
+		{"setup", "set the clock from the RTC", b.setClock},
+		{"setup", "load the module index", b.loadIndex},
+		{"coldplug", "coldplug: load drivers for present devices", b.runColdplug},
+		{"attach", "", b.attachRoot},
+		{"mount", "", b.mountRoot},
+		{"switch", "", b.findInit},
+	}
+	for _, s := range steps {
+		if s.stage == "attach" {
+			if err := b.breakpoint("pre-mount"); err != nil {
+				return err
+			}
+		}
+		name := s.name
+		switch s.stage {
+		case "attach":
+			name = "attach " + b.attacher.String()
+		case "mount":
+			name = "mount the root on " + NewRoot
+		case "switch":
+			name = "find init in the root"
+		}
+		if err := b.step(s.stage, name, s.fn); err != nil {
+			return err
+		}
+	}
+	if err := b.breakpoint("pre-switch"); err != nil {
+		return err
+	}
+	return b.switchRoot()
+}
+
+// Prepare parses the command line and picks the root attacher; it is the first step.
+func (b *Boot) Prepare(cmdline string) error {
+	return b.step("setup", "parse /proc/cmdline", func() error {
+		p, err := ParseCmdline(cmdline)
+		if p != nil {
+			b.Params = p
+			b.Log.SetDebug(p.Debug)
+		}
+		if err != nil {
+			return err
+		}
+		if p.Root == "" {
+			return fmt.Errorf("cmdline: no root= parameter: expected root=/dev/<name>, UUID=<uuid>, LABEL=<label>, PARTUUID=<uuid>, PARTLABEL=<label> or a network root (see docs/cmdline.md)")
+		}
+		a, err := netroot.Parse(p, b.netEnv())
+		if err != nil {
+			return err
+		}
+		b.attacher = a
+		return nil
+	})
+}
+
+func (b *Boot) netEnv() netroot.Env {
+	return netroot.Env{
+		DevChanged: b.devs.Changed,
+		Logf:       b.Log.Printf,
+	}
+}
+
+// attachRoot waits for the root source within rd.retry.
+func (b *Boot) attachRoot() error {
+	ctx, cancel := context.WithTimeout(context.Background(), b.Params.Retry)
+	defer cancel()
+	m, err := b.attacher.Attach(ctx)
+	if err != nil {
+		return err
+	}
+	b.mount = m
+	return nil
+}
+
+func (b *Boot) findInit() error {
+	p, err := FindInit(NewRoot, b.Params.Init)
+	if err != nil {
+		return err
+	}
+	b.initPath = p
+	return nil
+}
+
+// Summary is the one line printed before switching.
+func (b *Boot) Summary() string {
+	order, sum := b.TL.StageTotals()
+	var parts []string
+	for _, s := range order {
+		parts = append(parts, fmt.Sprintf("%s %.2fs", s, sum[s].Seconds()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// uptime reads the kernel's uptime in seconds (0 when /proc is not there yet).
+func uptime() float64 {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0
+	}
+	var up float64
+	fmt.Sscanf(string(b), "%f", &up)
+	return up
+}

@@ -1,0 +1,37 @@
+// Command goinit is a static PID 1 for an initramfs: it brings up the devices and the network,
+// attaches the root (local disk, NFS, AoE, NBD or iSCSI) and switches into the real init.
+// Run by the kernel as its modprobe helper, it loads modules from the image instead.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/goinit/goinit/boot"
+	"github.com/goinit/goinit/modalias"
+)
+
+var version = "dev"
+
+func main() {
+	if filepath.Base(os.Args[0]) == "modprobe" {
+		os.Exit(modprobe(os.Args[1:]))
+	}
+	if os.Getpid() != 1 {
+		if len(os.Args) > 1 && (os.Args[1] == "--version" || os.Args[1] == "-v") {
+			fmt.Println("goinit", version)
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "goinit %s: this is the init of an initramfs and runs only as PID 1.\n"+
+			"Build an image with: mkinitramfs -o initrd.img\n", version)
+		os.Exit(2)
+	}
+	boot.Main(version)
+}
+
+// modprobe serves the kernel's request_module calls from the image's module index.
+func modprobe(args []string) int {
+	cmdline, _ := os.ReadFile("/proc/cmdline")
+	return modalias.ServeModprobe(args, filepath.Join("/lib/modules", kernelRelease()), string(cmdline))
+}

@@ -1,0 +1,37 @@
+package build
+
+import (
+	"debug/elf"
+	"fmt"
+	"io"
+)
+
+// elfInterpreter returns the program interpreter (PT_INTERP) of the ELF executable at path,
+// "" for a statically linked one.
+func elfInterpreter(path string) (string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("not an ELF executable: %w", err)
+	}
+	defer f.Close()
+	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
+		return "", fmt.Errorf("ELF type %v is not an executable", f.Type)
+	}
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_INTERP {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(p.Open(), 4096))
+		if err != nil {
+			return "", fmt.Errorf("read ELF interpreter: %w", err)
+		}
+		for len(b) > 0 && b[len(b)-1] == 0 {
+			b = b[:len(b)-1]
+		}
+		if len(b) == 0 {
+			return "(empty PT_INTERP)", nil
+		}
+		return string(b), nil
+	}
+	return "", nil
+}

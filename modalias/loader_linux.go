@@ -1,0 +1,8 @@
+package modalias
+
+import "golang.org/x/sys/unix"
+
+// finitModule inserts the module open on fd with finit_module(2).
+func finitModule(fd int, params string, flags int) error {
+	return unix.FinitModule(fd, params, flags)
+}

@@ -1,0 +1,91 @@
+package modalias
+
+import (
+	"bytes"
+	"compress/gzip"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// ReadModuleFile reads a kernel module (.ko, .ko.xz, .ko.zst or .ko.gz, chosen by the name)
+// and returns the uncompressed ELF image.
+func ReadModuleFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read module %s: %w", path, err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	switch {
+	case strings.HasSuffix(path, ".xz"):
+		xr, err := xz.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("read module %s: xz: %w", path, err)
+		}
+		r = xr
+	case strings.HasSuffix(path, ".zst"):
+		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, fmt.Errorf("read module %s: zstd: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	case strings.HasSuffix(path, ".gz"):
+		gr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("read module %s: gzip: %w", path, err)
+		}
+		r = gr
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read module %s: %w", path, err)
+	}
+	if !bytes.HasPrefix(data, []byte(elf.ELFMAG)) {
+		return nil, fmt.Errorf("read module %s: not an ELF file", path)
+	}
+	return data, nil
+}
+
+// ModInfo parses the .modinfo section of a module's ELF image: NUL-separated "key=value"
+// strings. Keys that occur several times (alias, firmware, depend, ...) keep every value in
+// order; the firmware a module may request is ModInfo(...)["firmware"].
+func ModInfo(image []byte) (info map[string][]string, err error) {
+	defer func() {
+		// debug/elf is meant to fail cleanly on any input; keep a bad file from ever
+		// panicking the caller if it does not.
+		if r := recover(); r != nil {
+			info, err = nil, fmt.Errorf("parse module ELF: %v", r)
+		}
+	}()
+	f, err := elf.NewFile(bytes.NewReader(image))
+	if err != nil {
+		return nil, fmt.Errorf("parse module ELF: %w", err)
+	}
+	sec := f.Section(".modinfo")
+	if sec == nil {
+		return nil, fmt.Errorf("parse module ELF: no .modinfo section")
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return nil, fmt.Errorf("parse module ELF: .modinfo: %w", err)
+	}
+	info = map[string][]string{}
+	for _, kv := range bytes.Split(data, []byte{0}) {
+		if len(kv) == 0 {
+			continue
+		}
+		k, v, ok := strings.Cut(string(kv), "=")
+		if !ok || k == "" {
+			continue
+		}
+		info[k] = append(info[k], v)
+	}
+	return info, nil
+}

@@ -1,0 +1,105 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// consoleLine is one line of the serial console and when it arrived (since QEMU started).
+type consoleLine struct {
+	At   time.Duration
+	Text string
+}
+
+// consoleLog collects the serial console line by line: in memory for the waits, and into a log
+// file with arrival times.
+type consoleLog struct {
+	start time.Time
+	file  *os.File
+
+	mu      sync.Mutex
+	lines   []consoleLine
+	partial []byte
+	done    bool          // the console reached EOF: QEMU is gone
+	notify  chan struct{} // closed and replaced at every change
+}
+
+func newConsoleLog(file *os.File) *consoleLog {
+	return &consoleLog{file: file, notify: make(chan struct{}), start: time.Now()}
+}
+
+// feed adds console bytes; complete lines go to the log file.
+func (c *consoleLog) feed(b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at := time.Since(c.start)
+	c.partial = append(c.partial, b...)
+	for {
+		i := bytes.IndexByte(c.partial, '\n')
+		if i < 0 {
+			break
+		}
+		text := strings.TrimRight(string(c.partial[:i]), "\r")
+		c.partial = c.partial[i+1:]
+		c.lines = append(c.lines, consoleLine{At: at, Text: text})
+		if c.file != nil {
+			fmt.Fprintf(c.file, "[%8.3f] %s\n", at.Seconds(), text)
+		}
+	}
+	c.changed()
+}
+
+// finish marks the end of the console; a last unterminated line becomes a line.
+func (c *consoleLog) finish() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.partial) > 0 {
+		at := time.Since(c.start)
+		text := strings.TrimRight(string(c.partial), "\r")
+		c.lines = append(c.lines, consoleLine{At: at, Text: text})
+		if c.file != nil {
+			fmt.Fprintf(c.file, "[%8.3f] %s\n", at.Seconds(), text)
+		}
+		c.partial = nil
+	}
+	c.done = true
+	c.changed()
+}
+
+func (c *consoleLog) changed() {
+	close(c.notify)
+	c.notify = make(chan struct{})
+}
+
+// snapshot returns the lines so far, the unterminated last line, whether the console ended, and
+// a channel closed at the next change.
+func (c *consoleLog) snapshot() ([]consoleLine, string, bool, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lines[:len(c.lines):len(c.lines)], strings.TrimRight(string(c.partial), "\r"), c.done, c.notify
+}
+
+// tail formats the last n lines (and the unterminated one) for a failure message.
+func (c *consoleLog) tail(n int) string {
+	lines, partial, _, _ := c.snapshot()
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "  [%7.3f] %s\n", l.At.Seconds(), l.Text)
+	}
+	if partial != "" {
+		fmt.Fprintf(&b, "  [ partial] %s\n", partial)
+	}
+	if b.Len() == 0 {
+		return "  (no console output)\n"
+	}
+	return b.String()
+}
