@@ -33,9 +33,9 @@ func (b *Boot) Fail(err error) {
 	for _, h := range hint.All(err) {
 		b.Log.Printf("hint: %s", h)
 	}
-	if b.coldplug != nil && len(b.coldplug.Unmatched) > 0 {
+	if b.coldplug != nil && len(driverless(b.coldplug.Unmatched)) > 0 {
 		b.Log.Printf("devices that found no driver in this image (modalias):")
-		for _, d := range b.coldplug.Unmatched {
+		for _, d := range driverless(b.coldplug.Unmatched) {
 			b.Log.Printf("  %s", d.Modalias)
 		}
 	}

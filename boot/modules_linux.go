@@ -99,10 +99,10 @@ func (b *Boot) runColdplug() error {
 	b.coldplug = rep
 	if rep != nil {
 		b.Log.Printf("coldplug: %d devices, %d modules loaded", len(rep.Modaliases), len(rep.Loaded))
-		if len(rep.Unmatched) > 0 {
-			b.Log.Debugf("devices with no driver in the image:")
-			for _, d := range rep.Unmatched {
-				b.Log.Debugf("  %s %s", d.Path, d.Modalias)
+		if len(driverless(rep.Unmatched)) > 0 {
+			b.Log.Printf("devices with no driver in the image:")
+			for _, d := range driverless(rep.Unmatched) {
+				b.Log.Printf("  %s %s", d.Path, d.Modalias)
 			}
 		}
 	}

@@ -118,10 +118,18 @@ func Coldplug(ctx context.Context, l *Loader, sysfs string) (*ColdplugReport, er
 	return rep, nil
 }
 
-// needsDriver reports whether an unmatched device is worth reporting: a PCI or virtio device
-// that no driver is bound to.
+// needsDriver reports whether an unmatched device is worth reporting: a PCI device other than
+// a bridge (class 06: host, ISA and PCI bridges have no driver module or a built-in one), or a
+// virtio device, that no driver is bound to.
 func needsDriver(d Device) bool {
-	if !strings.HasPrefix(d.Modalias, "pci:") && !strings.HasPrefix(d.Modalias, "virtio:") {
+	switch {
+	case strings.HasPrefix(d.Modalias, "pci:"):
+		// pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X
+		if i := strings.LastIndex(d.Modalias, "bc"); i >= 0 && strings.HasPrefix(d.Modalias[i:], "bc06") {
+			return false
+		}
+	case strings.HasPrefix(d.Modalias, "virtio:"):
+	default:
 		return false
 	}
 	_, err := os.Lstat(filepath.Join(d.Path, "driver"))

@@ -45,7 +45,8 @@ func TestColdplugRounds(t *testing.T) {
 		virtioPCI = "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"
 		e1000     = "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00"
 		hostBr    = "pci:v00008086d00001237sv00001AF4sd00001100bc06sc00i00"
-		isaBr     = "pci:v00008086d00007000sv00001AF4sd00001100bc06sc01i00"
+		uhci      = "pci:v00008086d00007020sv00001AF4sd00001100bc0Csc03i00"
+		vgaDev    = "pci:v00001234d00001111sv00001AF4sd00001100bc03sc00i00"
 		broken    = "pci:v0000BEEFd00000001sv00000000sd00000000bc02sc00i00"
 		virtioNet = "virtio:d00000001v00001AF4"
 		virtioX   = "virtio:d0000007Fv00001AF4"
@@ -53,9 +54,11 @@ func TestColdplugRounds(t *testing.T) {
 	)
 	addDevice(t, sysfs, "pci", "0000:00:03.0", virtioPCI, true)
 	addDevice(t, sysfs, "pci", "0000:00:04.0", e1000, true)
-	hb := addDevice(t, sysfs, "pci", "0000:00:00.0", hostBr, true)
-	isa := addDevice(t, sysfs, "pci", "0000:00:01.0", isaBr, true)
-	if err := os.Symlink("../../bus/pci/drivers/piix4", filepath.Join(isa, "driver")); err != nil {
+	addDevice(t, sysfs, "pci", "0000:00:00.0", hostBr, true) // a bridge: not reported
+	vga := addDevice(t, sysfs, "pci", "0000:00:02.0", vgaDev, true)
+	usb := addDevice(t, sysfs, "pci", "0000:00:01.2", uhci, true)
+	// Bound to a built-in driver: not reported even without a module.
+	if err := os.Symlink("../../bus/pci/drivers/uhci_hcd", filepath.Join(usb, "driver")); err != nil {
 		t.Fatal(err)
 	}
 	addDevice(t, sysfs, "pci", "0000:00:05.0", broken, false)
@@ -85,11 +88,11 @@ func TestColdplugRounds(t *testing.T) {
 	if got := len(rep.Rounds); got != 3 {
 		t.Fatalf("%d rounds, want 3: %+v", got, rep.Rounds)
 	}
-	if r := rep.Rounds[0]; r.Devices != 8 || r.New != 3 {
-		t.Errorf("round 1 = %+v, want 8 devices, 3 new matched modaliases", r)
+	if r := rep.Rounds[0]; r.Devices != 9 || r.New != 3 {
+		t.Errorf("round 1 = %+v, want 9 devices, 3 new matched modaliases", r)
 	}
-	if r := rep.Rounds[1]; r.Devices != 10 || r.New != 1 || !reflect.DeepEqual(r.Loaded, []string{"net_failover", "virtio_net"}) {
-		t.Errorf("round 2 = %+v, want 10 devices, 1 new, loaded net_failover virtio_net", r)
+	if r := rep.Rounds[1]; r.Devices != 11 || r.New != 1 || !reflect.DeepEqual(r.Loaded, []string{"net_failover", "virtio_net"}) {
+		t.Errorf("round 2 = %+v, want 11 devices, 1 new, loaded net_failover virtio_net", r)
 	}
 	if r := rep.Rounds[2]; r.New != 0 || r.Loaded != nil {
 		t.Errorf("round 3 = %+v, want nothing new", r)
@@ -101,15 +104,15 @@ func TestColdplugRounds(t *testing.T) {
 	if !sameSet(k.Calls(), append(want, "broken")) {
 		t.Errorf("insertions = %q", k.Calls())
 	}
-	wantUnmatched := []Device{{hb, hostBr}, {vx, virtioX}}
+	wantUnmatched := []Device{{vga, vgaDev}, {vx, virtioX}}
 	if !reflect.DeepEqual(rep.Unmatched, wantUnmatched) {
 		t.Errorf("Unmatched = %+v, want %+v", rep.Unmatched, wantUnmatched)
 	}
 	if len(rep.Errors) != 1 || rep.Errors[0].Error() != "modalias "+broken+": load module broken ("+dir+"/kernel/drivers/broken/broken.ko): invalid argument" {
 		t.Errorf("Errors = %v", rep.Errors)
 	}
-	if len(rep.Modaliases) != 9 {
-		t.Errorf("Modaliases = %q, want 9 distinct", rep.Modaliases)
+	if len(rep.Modaliases) != 10 {
+		t.Errorf("Modaliases = %q, want 10 distinct", rep.Modaliases)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // moduleInitCompressedFile is finit_module's MODULE_INIT_COMPRESSED_FILE flag: the kernel
@@ -206,7 +207,9 @@ func (l *Loader) insertOnce(m *Module) (bool, error) {
 	if finit == nil {
 		finit = finitModule
 	}
+	start := time.Now()
 	err = finit(int(f.Fd()), params, flags)
+	took := time.Since(start).Round(time.Millisecond)
 	if errors.Is(err, syscall.EEXIST) {
 		return false, nil
 	}
@@ -214,9 +217,9 @@ func (l *Loader) insertOnce(m *Module) (bool, error) {
 		return false, fmt.Errorf("load module %s (%s): %w", m.Name, path, err)
 	}
 	if params != "" {
-		l.logf("modalias: loaded %s (%s)", m.Name, params)
+		l.logf("modalias: loaded %s (%s) in %v", m.Name, params, took)
 	} else {
-		l.logf("modalias: loaded %s", m.Name)
+		l.logf("modalias: loaded %s in %v", m.Name, took)
 	}
 	return true, nil
 }

@@ -85,7 +85,7 @@ func TestHotplug(t *testing.T) {
 	events <- Uevent{Action: "add", DevPath: "/devices/x/0:0:0:0", Modalias: "scsi:t-0x00"}
 	events <- Uevent{Action: "remove", DevPath: "/devices/y", Modalias: "virtio:d00000001v00001AF4"}
 	events <- Uevent{Action: "add", DevPath: "/devices/z", Modalias: "scsi:t-0x05"} // no module: ignored
-	events <- Uevent{Action: "add", DevPath: "/devices/virtual/block/nbd0"}        // no modalias
+	events <- Uevent{Action: "add", DevPath: "/devices/virtual/block/nbd0"}         // no modalias
 	events <- Uevent{Action: "add", DevPath: "/devices/b", Modalias: "pci:v0000BEEFd00000001sv00000000sd00000000bc02sc00i00"}
 	k.fail["broken"] = context.DeadlineExceeded
 	close(events)

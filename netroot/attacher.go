@@ -12,6 +12,8 @@ type Mount struct {
 	FSType string
 	Data   string
 	Flags  uintptr
+	// Alternatives are further mount(2) calls to try in turn if this one fails (NFS v4.2, v3).
+	Alternatives []Mount
 }
 
 // Attacher makes a root source ready to mount.

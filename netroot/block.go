@@ -21,6 +21,8 @@ type Env struct {
 	SysRoot, DevRoot string
 	// DevChanged returns a channel that is closed at the next device event (uevent).
 	DevChanged func() <-chan struct{}
+	// Network returns the configured network (leases), nil before or without it.
+	Network func() *NetState
 	// Logf prints a progress line on the console.
 	Logf func(format string, args ...any)
 }
@@ -167,7 +169,7 @@ func (r RootSpec) Matches(d BlockDev) bool {
 }
 
 // needsProbe tells whether matching needs the filesystem superblock.
-func (r RootSpec) needsProbe() bool { return r.Key == "UUID" || r.Key == "LABEL" }
+func (r RootSpec) needsProbe() bool { return r.Key != "" }
 
 // Block waits for a local block device and hands it over for mounting.
 type Block struct {
@@ -201,15 +203,22 @@ func (b *Block) device(name string, probe bool) BlockDev {
 		n, _ := strconv.ParseInt(strings.TrimSpace(string(s)), 10, 64)
 		d.Size = n * 512
 	}
+	key := name + "/" + strconv.FormatInt(d.Size, 10)
+	if c, ok := b.cache[key]; ok && probe {
+		return c
+	}
 	if u, err := os.ReadFile(filepath.Join(dir, "uevent")); err == nil {
 		d.PartUUID, d.PartLabel = fsprobe.FromUevent(string(u))
+		if n, ok := fsprobe.UeventPartN(string(u)); ok && (d.PartUUID == "" || probe) {
+			// Older kernels (6.1) put no PARTUUID in the uevent and cut PARTNAME to ASCII:
+			// read the parent disk's partition table instead.
+			if p, ok := b.partition(dir, n); ok {
+				d.PartUUID, d.PartLabel = p.PartUUID, p.PartLabel
+			}
+		}
 	}
 	if !probe || d.Size == 0 {
 		return d
-	}
-	key := name + "/" + strconv.FormatInt(d.Size, 10)
-	if c, ok := b.cache[key]; ok {
-		return c
 	}
 	f, err := os.Open(b.Env.dev(name))
 	if err != nil {
@@ -220,6 +229,32 @@ func (b *Block) device(name string, probe bool) BlockDev {
 	f.Close()
 	b.cache[key] = d
 	return d
+}
+
+// partition reads entry n of the partition table of the disk that holds the partition whose
+// sysfs directory is dir.
+func (b *Block) partition(dir string, n int) (fsprobe.Partition, bool) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fsprobe.Partition{}, false
+	}
+	disk := filepath.Base(filepath.Dir(real))
+	f, err := os.Open(b.Env.dev(disk))
+	if err != nil {
+		return fsprobe.Partition{}, false
+	}
+	defer f.Close()
+	size, _ := f.Seek(0, 2)
+	parts, err := fsprobe.Partitions(f, size, 0)
+	if err != nil {
+		return fsprobe.Partition{}, false
+	}
+	for _, p := range parts {
+		if p.Number == n {
+			return p, true
+		}
+	}
+	return fsprobe.Partition{}, false
 }
 
 // find returns the matching device, if present now.

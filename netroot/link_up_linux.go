@@ -80,7 +80,11 @@ func Up(ctx context.Context, plan *NetPlan, logf func(string, ...any)) (*NetStat
 		if err := applyLease(l, i == 0, logf); err != nil {
 			return nil, err
 		}
-		logf("network: %s %s %s%s", l.Interface, l.Proto, l.Prefix(), gwText(l))
+		how := "static"
+		if l.Proto == ProtoDHCP {
+			how = "DHCP"
+		}
+		logf("network: %s configured by %s: %s%s", l.Interface, how, l.Prefix(), gwText(l))
 		st.Leases = append(st.Leases, l)
 	}
 	return st, nil

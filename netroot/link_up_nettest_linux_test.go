@@ -60,15 +60,27 @@ func TestDHCPNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sc := range []string{"race", "bootif", "bootif-nooffer", "iface-nocarrier", "static"} {
+	for _, sc := range []string{"race", "bootif", "bootif-nooffer", "iface-nocarrier", "static", "late-carrier"} {
 		t.Run(sc, func(t *testing.T) {
 			resetClient(t)
 			cmd := exec.Command("ip", "netns", "exec", nsCli, "unshare", "--uts", self,
 				"-test.run", "^TestDHCPNamespace$", "-test.v", "-test.count=1")
 			cmd.Env = append(os.Environ(), "GOINIT_NETTEST_SCENARIO="+sc, "GOINIT_NETTEST_DIR="+t.TempDir())
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
 			start := time.Now()
-			out, err := cmd.CombinedOutput()
-			t.Logf("client %s (%s):\n%s", sc, time.Since(start).Round(time.Millisecond), out)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if sc == "late-carrier" {
+				// The peer comes up 1.5s into the client's wait: the carrier event must
+				// start the configuration.
+				time.Sleep(1500 * time.Millisecond)
+				nsRun(t, "ip", "-n", nsSrv, "link", "set", "srv2", "up")
+				defer nsRun(t, "ip", "-n", nsSrv, "link", "set", "srv2", "down")
+			}
+			err := cmd.Wait()
+			t.Logf("client %s (%s):\n%s", sc, time.Since(start).Round(time.Millisecond), out.String())
 			if err != nil {
 				t.Fatalf("client scenario %s failed: %v", sc, err)
 			}
@@ -227,6 +239,15 @@ func runClientScenario(t *testing.T, sc string) {
 		}
 		if r, err = r.Resolve(l); err != nil || r.Source() != "10.99.5.1:/export/10.99.5.50" {
 			t.Errorf("nfsroot from the ip= server: %+v, %v", r, err)
+		}
+	case "late-carrier":
+		start := time.Now()
+		st := nsUpOK(t, "ip=10.99.7.2:::255.255.255.0::cli2:off", 10*time.Second, logf)
+		if d := time.Since(start); d < time.Second || d > 5*time.Second {
+			t.Errorf("Up took %s; the carrier came after about 1.5s", d)
+		}
+		if got := nsAddrs(t, "cli2"); len(st.Leases) != 1 || !reflect.DeepEqual(got, []string{"10.99.7.2/24"}) {
+			t.Errorf("cli2 addresses %v", got)
 		}
 	default:
 		t.Fatalf("unknown scenario %q", sc)

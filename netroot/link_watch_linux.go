@@ -22,7 +22,11 @@ func watchLinks(logf func(string, ...any)) (*linkWatch, error) {
 	err := netlink.LinkSubscribeWithOptions(w.ch, w.done, netlink.LinkSubscribeOptions{
 		ListExisting: true,
 		ErrorCallback: func(err error) {
-			logf("network: link updates: %v", err)
+			select {
+			case <-w.done: // the socket was closed on purpose
+			default:
+				logf("network: link updates: %v", err)
+			}
 		},
 	})
 	if err != nil {

@@ -26,7 +26,11 @@ const (
 // NewNBD returns the Attacher for an NBD root: it dials the server (retrying with back-off
 // until ctx ends), does the handshake, hands the socket to the kernel's nbd driver over
 // generic netlink and waits until /dev/nbdN reports its size. The nbd module must be loaded.
+// A zero Port means 10809.
 func NewNBD(r NBDRoot) Attacher {
+	if r.Port == 0 {
+		r.Port = NBDDefaultPort
+	}
 	d := &net.Dialer{}
 	return &nbdAttacher{
 		root:       r,

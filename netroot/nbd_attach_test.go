@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,7 +140,7 @@ func TestNBDAttach(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Attach: %v", err)
 			}
-			if m != tt.want {
+			if !reflect.DeepEqual(m, tt.want) {
 				t.Errorf("Attach = %+v, want %+v", m, tt.want)
 			}
 			if len(k.reqs) != 1 {

@@ -102,6 +102,11 @@ func FuzzParseNBD(f *testing.F) {
 		{"/dev/nbd01", "h"},
 		{"/dev/vda1", "h/x"},
 		{"nbd:h:root:ext4:ro:x", ""},
+		{"nbd:[fd00::1]:10810::noatime,rw", ""},
+		{"nbd:[fe80::1%eth0]:root:ext4", ""},
+		{"/dev/nbd7", "nbd.lan:10810/images/root:v2"},
+		{"/dev/nbd99999", "h"},
+		{"", "[::1]/"},
 	} {
 		f.Add(s[0], s[1])
 	}

@@ -1,19 +1,36 @@
 package netroot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
 
 // Parse picks the attacher for the root the command line names. It is pure: it validates the
-// forms and never touches the network or devices.
+// forms and never touches the network or devices. Roots that depend on what DHCP brings
+// (root=dhcp, an NFS root without a server) are resolved when Attach runs, from env.Network.
 func Parse(c Cmdline, env Env) (Attacher, error) {
 	root, _ := c.Get("root")
 	switch {
 	case root == "":
 		return nil, fmt.Errorf("cmdline: no root= parameter: expected root=/dev/<name>, UUID=<uuid>, LABEL=<label>, PARTUUID=<uuid>, PARTLABEL=<label> or a network root")
-	case isNetworkRoot(root, c):
-		return nil, fmt.Errorf("cmdline: root=%q: network roots are not supported by this build yet", root)
+	case root == "dhcp":
+		return &dhcpRoot{c: c, env: env}, nil
+	case IsNFSRoot(c):
+		r, err := ParseNFS(c)
+		if err != nil {
+			return nil, err
+		}
+		return &nfsLate{r: r, env: env}, nil
+	}
+	if r, ok, err := ParseNBD(c); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return NewNBD(*r), nil
+	}
+	if isNetworkRoot(root, c) {
+		return nil, fmt.Errorf("cmdline: root=%q: this root type is not supported by this build yet", root)
 	}
 	spec, err := ParseRootSpec(root)
 	if err != nil {
@@ -22,19 +39,112 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 	return NewBlock(spec, env), nil
 }
 
-// isNetworkRoot tells the network forms of root= from the local ones.
+// isNetworkRoot tells the network forms of root= that Parse does not handle yet from the local ones.
 func isNetworkRoot(root string, c Cmdline) bool {
-	for _, p := range []string{"nfs:", "nfs4:", "nbd:", "iscsi:", "aoe:", "/dev/etherd/"} {
+	for _, p := range []string{"iscsi:", "aoe:", "/dev/etherd/"} {
 		if strings.HasPrefix(root, p) {
 			return true
 		}
 	}
-	switch root {
-	case "/dev/nfs", "dhcp", "dhcp6":
-		return true
-	}
-	if strings.HasPrefix(root, "/dev/nbd") && c.Has("nbdroot") {
-		return true
-	}
 	return c.Has("aoeroot") || c.Has("netroot")
+}
+
+// primaryLease is the lease the root server and root path come from.
+func (e Env) primaryLease() *Lease {
+	if e.Network == nil {
+		return nil
+	}
+	if st := e.Network(); st != nil {
+		return st.Primary()
+	}
+	return nil
+}
+
+// nfsLate resolves an NFS root against the lease when it is attached.
+type nfsLate struct {
+	r   NFSRoot
+	env Env
+	nfs Attacher
+}
+
+func (n *nfsLate) String() string {
+	if n.nfs != nil {
+		return n.nfs.String()
+	}
+	if n.r.Server == "" || n.r.Path == "" {
+		return "nfs " + n.r.Source() + " (server/path from DHCP)"
+	}
+	return "nfs " + n.r.Source()
+}
+
+func (n *nfsLate) Attach(ctx context.Context) (Mount, error) {
+	r, err := n.r.Resolve(n.env.primaryLease())
+	if err != nil {
+		return Mount{}, fmt.Errorf("attach %s: %w", n, err)
+	}
+	n.nfs = NewNFS(r)
+	return attachWithAlternatives(ctx, n.nfs)
+}
+
+// attachWithAlternatives attaches a and, when it offers several mount(2) calls (NFS versions),
+// hands the rest over as alternatives for the caller to try in turn.
+func attachWithAlternatives(ctx context.Context, a Attacher) (Mount, error) {
+	m, err := a.Attach(ctx)
+	if err != nil {
+		return m, err
+	}
+	if mm, ok := a.(interface{ Mounts() []Mount }); ok {
+		all := mm.Mounts()
+		if len(all) > 1 {
+			m = all[0]
+			m.Alternatives = all[1:]
+		}
+	}
+	return m, nil
+}
+
+// dhcpRoot is root=dhcp: the root comes from DHCP option 17 (root-path).
+type dhcpRoot struct {
+	c     Cmdline
+	env   Env
+	inner Attacher
+}
+
+func (d *dhcpRoot) String() string {
+	if d.inner != nil {
+		return d.inner.String() + " (from DHCP root-path)"
+	}
+	return "root from DHCP root-path"
+}
+
+func (d *dhcpRoot) Attach(ctx context.Context) (Mount, error) {
+	l := d.env.primaryLease()
+	if l == nil {
+		return Mount{}, fmt.Errorf("attach %s: no DHCP lease (root=dhcp needs ip=dhcp or no ip=)", d)
+	}
+	rp := l.RootPath
+	if rp == "" {
+		return Mount{}, fmt.Errorf("attach %s: the DHCP server (%s) sent no root-path (option 17) to %s", d, l.ServerID, l.Interface)
+	}
+	switch {
+	case strings.HasPrefix(rp, "nbd:"):
+		r, err := ParseNBDRootPath(d.c, rp)
+		if err != nil {
+			return Mount{}, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
+		}
+		d.inner = NewNBD(*r)
+	case strings.HasPrefix(rp, "iscsi:"), strings.HasPrefix(rp, "aoe:"):
+		return Mount{}, fmt.Errorf("attach %s: root-path %q: this root type is not supported by this build yet", d, rp)
+	default:
+		r, err := ParseNFSRootPath(rp)
+		if err != nil {
+			return Mount{}, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
+		}
+		r, err = r.Resolve(l)
+		if err != nil {
+			return Mount{}, fmt.Errorf("attach %s: %w", d, err)
+		}
+		d.inner = NewNFS(r)
+	}
+	return attachWithAlternatives(ctx, d.inner)
 }

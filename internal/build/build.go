@@ -88,7 +88,7 @@ func Build(cfg Config) (*Summary, error) {
 		return nil, err
 	}
 
-	s.progress("writing %s (%d files, %s)", s.Output, b.Len(), s.compression)
+	s.progress("compressing %d files with %s into %s", b.Len(), s.compression, s.Output)
 	sizes, err := b.WriteFile(s.Output, archive.WriteOptions{Compression: s.compression})
 	if err != nil {
 		return nil, err

@@ -4,16 +4,25 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
+	"os"
 )
 
 // elfInterpreter returns the program interpreter (PT_INTERP) of the ELF executable at path,
 // "" for a statically linked one.
 func elfInterpreter(path string) (string, error) {
-	f, err := elf.Open(path)
+	raw, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("not an ELF executable: %w", err)
+		return "", err
 	}
-	defer f.Close()
+	defer raw.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(raw, magic[:]); err != nil || string(magic[:]) != elf.ELFMAG {
+		return "", fmt.Errorf("not an ELF executable (it starts with %q)", magic[:])
+	}
+	f, err := elf.NewFile(raw)
+	if err != nil {
+		return "", fmt.Errorf("not a readable ELF executable: %w", err)
+	}
 	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
 		return "", fmt.Errorf("ELF type %v is not an executable", f.Type)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,7 +58,8 @@ func TestHarnessCanaryInitramfs(t *testing.T) {
 }
 
 // TestHarnessSend types into the console: /init is a busybox shell script that reads a line,
-// echoes it and then runs the canary. It proves Send for later debug-shell tests.
+// echoes it and then runs the canary. It proves Send for later debug-shell tests, and QEMU in a
+// network namespace of the test's own with a tap NIC.
 func TestHarnessSend(t *testing.T) {
 	t.Parallel()
 	files := append(BusyboxFiles(t),
@@ -68,8 +70,19 @@ func TestHarnessSend(t *testing.T) {
 			"echo \"HARNESS-GOT:$line\"\n" +
 			"exec /sbin/canary from-shell\n"},
 	)
-	vm := Boot(t, VMConfig{Initrd: CanaryInitramfs(t, files...), Append: "panic=-1"})
+	ns := NetNS(t)
+	vm := Boot(t, VMConfig{
+		Initrd: CanaryInitramfs(t, files...),
+		Append: "panic=-1",
+		NetNS:  ns,
+		QEMUArgs: []string{"-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+			"-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56"},
+	})
 	vm.WaitFor(`^HARNESS-READY$`, bootWait)
+	// QEMU made tap0 inside the test's namespace, not on the host.
+	if out := run(t, Tool(t, "ip", "iproute2"), "-n", ns, "-o", "link", "show", "tap0"); !strings.Contains(out, "tap0") {
+		t.Errorf("ip -n %s link show tap0: %q", ns, out)
+	}
 	vm.Send("typed words 42\n")
 	vm.WaitFor(`^HARNESS-GOT:typed words 42$`, 30*time.Second)
 	c := vm.WaitCanary(30 * time.Second)

@@ -141,30 +141,36 @@ func Boot(t testing.TB, cfg VMConfig) *VM {
 	if w := time.Since(waitStart); w > time.Second {
 		t.Logf("boot: waited %s for a QEMU slot", w.Round(100*time.Millisecond))
 	}
-
+	var opened []*os.File
+	fail := func(err error) {
+		t.Helper()
+		<-qemuSlots
+		for _, f := range append(opened, logFile) {
+			f.Close()
+		}
+		t.Fatalf("boot: %v", err)
+	}
 	inR, inW, err := os.Pipe()
 	if err != nil {
-		<-qemuSlots
-		t.Fatalf("boot: %v", err)
+		fail(err)
 	}
+	opened = append(opened, inR, inW)
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		<-qemuSlots
-		t.Fatalf("boot: %v", err)
+		fail(err)
 	}
+	opened = append(opened, outR, outW)
 	vm := &VM{
 		t: t, stdin: inW, con: newConsoleLog(logFile), logPath: logFile.Name(), argv: argv,
 		exited: make(chan struct{}), readDone: make(chan struct{}),
 	}
 	vm.cmd = exec.Command(argv[0], argv[1:]...)
 	vm.cmd.Stdin, vm.cmd.Stdout, vm.cmd.Stderr = inR, outW, &vm.stderr
+	// Its own process group, and SIGKILL should the test binary die first.
 	vm.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	vm.con.start = time.Now()
 	if err := vm.cmd.Start(); err != nil {
-		<-qemuSlots
-		inR.Close()
-		outW.Close()
-		t.Fatalf("boot: start %s: %v", argv[0], err)
+		fail(fmt.Errorf("start %s: %w", argv[0], err))
 	}
 	inR.Close()
 	outW.Close()

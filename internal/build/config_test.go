@@ -1,0 +1,45 @@
+package build
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		err  string
+	}{
+		{"ok", Config{Output: "x"}, ""},
+		{"no output", Config{}, "check config: no output file: give -o FILE"},
+		{"nics", Config{Output: "x", NICs: "all"}, `check config: --nics "all": want generic, host or none`},
+		{"compress", Config{Output: "x", Compress: "bzip2"}, `check config: --compress: parse compression "bzip2": want one of zstd, gzip, xz, lz4, none`},
+	}
+	for _, tt := range tests {
+		err := tt.cfg.Check()
+		if tt.err == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tt.err {
+			t.Errorf("%s: error = %v, want %q", tt.name, err, tt.err)
+		}
+	}
+}
+
+func TestSettleDefaults(t *testing.T) {
+	s, err := Config{Output: "x", ExtraModules: []string{"e1000e, igb", "", ",nbd,"}}.settle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ModulesDir != "/lib/modules" || s.FirmwareDir != "/lib/firmware" || s.NICs != NICsGeneric ||
+		s.BusyboxPath != BusyboxAuto || s.compression != "zstd" || s.SysDir != "/sys" {
+		t.Errorf("defaults: %+v", s)
+	}
+	if want := []string{"e1000e", "igb", "nbd"}; !reflect.DeepEqual(s.extra, want) {
+		t.Errorf("extra modules %q, want %q", s.extra, want)
+	}
+}
