@@ -36,6 +36,8 @@ type Boot struct {
 	oldProbe string // /proc/sys/kernel/modprobe before goinit changed it
 
 	attacher netroot.Attacher
+	netPlan  *netroot.NetPlan  // nil: no network needed
+	net      *netroot.NetState // after the network step
 	mount    netroot.Mount
 	initPath string
 	current  string // the step in progress, for the failure path
@@ -74,18 +76,29 @@ func (b *Boot) Run() error {
 		{"setup", "set the clock from the RTC", b.setClock},
 		{"setup", "load the module index", b.loadIndex},
 		{"coldplug", "coldplug: load drivers for present devices", b.runColdplug},
+		{"network", "", b.network},
 		{"attach", "", b.attachRoot},
 		{"mount", "", b.mountRoot},
 		{"switch", "", b.findInit},
 	}
 	for _, s := range steps {
-		if s.stage == "attach" {
+		switch s.stage {
+		case "network":
+			if err := b.breakpoint("pre-network"); err != nil {
+				return err
+			}
+			if b.netPlan == nil {
+				continue
+			}
+		case "attach":
 			if err := b.breakpoint("pre-mount"); err != nil {
 				return err
 			}
 		}
 		name := s.name
 		switch s.stage {
+		case "network":
+			name = "network: " + b.netPlan.String()
 		case "attach":
 			name = "attach " + b.attacher.String()
 		case "mount":
@@ -122,6 +135,13 @@ func (b *Boot) Prepare(cmdline string) error {
 			return err
 		}
 		b.attacher = a
+		if netroot.NeedsNetwork(p) {
+			plan, err := netroot.ParseNetwork(p)
+			if err != nil {
+				return err
+			}
+			b.netPlan = plan
+		}
 		return nil
 	})
 }
@@ -129,6 +149,14 @@ func (b *Boot) Prepare(cmdline string) error {
 func (b *Boot) netEnv() netroot.Env {
 	return netroot.Env{
 		DevChanged: b.devs.Changed,
+		Network:    func() *netroot.NetState { return b.net },
+		LoadModule: func(ctx context.Context, name string) error {
+			if b.loader == nil {
+				return fmt.Errorf("no module index loaded")
+			}
+			_, err := b.loader.Load(ctx, name)
+			return err
+		},
 		Logf:       b.Log.Printf,
 	}
 }

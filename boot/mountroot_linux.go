@@ -11,20 +11,43 @@ import (
 	"github.com/goinit/goinit/internal/fsprobe"
 	"github.com/goinit/goinit/internal/hint"
 	"github.com/goinit/goinit/internal/mountopt"
+	"github.com/goinit/goinit/netroot"
 )
 
 // mountRoot mounts what the attacher handed over on NewRoot, read-only unless rw was given.
+// When the attacher offers alternatives (NFS v4.2, then v3), they are tried in turn.
 func (b *Boot) mountRoot() error {
-	m := b.mount
+	if err := os.MkdirAll(NewRoot, 0o755); err != nil {
+		return fmt.Errorf("mkdir %s: %w", NewRoot, err)
+	}
+	var errs []error
+	for _, m := range append([]netroot.Mount{b.mount}, b.mount.Alternatives...) {
+		err := b.mountOne(m)
+		if err == nil {
+			return nil
+		}
+		if len(b.mount.Alternatives) > 0 {
+			b.Log.Printf("%v", err)
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Boot) mountOne(m netroot.Mount) error {
 	p := b.Params
 	flags := m.Flags | unix.MS_RDONLY
-	if p.RW {
+	if p.RW && m.Flags&unix.MS_RDONLY == 0 {
 		flags &^= unix.MS_RDONLY
 	}
+	flags, data := mountopt.Split(m.Data, flags)
 	flags, extra := mountopt.Split(p.RootFlags, flags)
-	data := mountopt.Join(m.Data, extra)
+	data = mountopt.Join(data, extra)
 	fstype := p.RootFSType
-	if fstype == "" {
+	if fstype == "" || m.FSType == "nfs" || m.FSType == "nfs4" {
 		fstype = m.FSType
 	}
 	if fstype == "" && strings.HasPrefix(m.Source, "/dev/") {
@@ -35,17 +58,15 @@ func (b *Boot) mountRoot() error {
 		}
 		fstype = t
 	}
-	if err := os.MkdirAll(NewRoot, 0o755); err != nil {
-		return fmt.Errorf("mkdir %s: %w", NewRoot, err)
-	}
 	b.loadFS(fstype)
 	mode := "ro"
 	if flags&unix.MS_RDONLY == 0 {
 		mode = "rw"
 	}
-	b.current = fmt.Sprintf("mount -t %s -o %s %s %s", fstype, mountopt.Join(mode, data), m.Source, NewRoot)
+	cmd := fmt.Sprintf("mount -t %s -o %s %s %s", fstype, mountopt.Join(mode, data), m.Source, NewRoot)
+	b.current = cmd
 	if err := unix.Mount(m.Source, NewRoot, fstype, flags, data); err != nil {
-		return mountHint(fmt.Errorf("mount -t %s -o %s %s %s: %w", fstype, mountopt.Join(mode, data), m.Source, NewRoot, err), fstype, err)
+		return mountHint(fmt.Errorf("%s: %w", cmd, err), m, fstype, err)
 	}
 	b.Log.Printf("mounted %s (%s, %s) on %s", m.Source, fstype, mode, NewRoot)
 	return nil
@@ -65,7 +86,10 @@ func probeType(dev string) (string, error) {
 	return fs.Type, nil
 }
 
-func mountHint(err error, fstype string, errno error) error {
+func mountHint(err error, m netroot.Mount, fstype string, errno error) error {
+	if strings.HasPrefix(fstype, "nfs") {
+		return hint.Wrap(err, netroot.ExplainMountError(errno, m))
+	}
 	switch {
 	case errors.Is(errno, unix.ENODEV):
 		return hint.Wrap(err, fmt.Sprintf("the kernel does not know filesystem %q: is its module in the image? (mkinitramfs --modules %s)", fstype, fstype))

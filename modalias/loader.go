@@ -30,8 +30,9 @@ type Loader struct {
 	finit     func(fd int, params string, flags int) error // default finitModule
 	sysModule string                                       // default "/sys/module"
 
-	mu    sync.Mutex
-	loads map[string]*loadCall
+	mu     sync.Mutex
+	loads  map[string]*loadCall
+	warned map[string]bool // modules whose soft dependency failure was logged
 }
 
 // loadCall is one insertion of one module, shared by every caller that needs it.
@@ -132,11 +133,27 @@ func (l *Loader) loadSoft(ctx context.Context, owner, kind string, deps []string
 			continue
 		}
 		for _, n := range names {
-			if err := l.load(ctx, n, loaded, chain); err != nil {
+			if err := l.load(ctx, n, loaded, chain); err != nil && l.firstWarning(n) {
 				l.logf("modalias: softdep %s %s of %s: %v (continuing)", kind, s, owner, err)
 			}
 		}
 	}
+}
+
+// firstWarning reports whether this is the first failed soft dependency load of module
+// name, so a module that cannot load (crc32c_intel without SSE4.2) is reported once, not for
+// every module that wants it.
+func (l *Loader) firstWarning(name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.warned[name] {
+		return false
+	}
+	if l.warned == nil {
+		l.warned = map[string]bool{}
+	}
+	l.warned[name] = true
+	return true
 }
 
 // result returns the outcome of a finished insertion of name, if there was one.

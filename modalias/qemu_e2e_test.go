@@ -4,7 +4,7 @@ package modalias
 
 // End-to-end check of the boot side against the real Debian kernel in QEMU (TCG): this test
 // binary is the initramfs's /init. In the guest it coldplugs with finit_module, follows
-// uevents (the IDE disk's sd_mod arrives by hotplug), serves the kernel's request_module as
+// uevents (a scsi_debug disk added after coldplug gets sd_mod by hotplug), serves the kernel's request_module as
 // its modprobe helper (mounting ext4 asks for "fs-ext4"), and checks the results. The guest
 // has NICs without any network backend: no traffic leaves QEMU.
 //
@@ -128,7 +128,15 @@ func guestInit() {
 	waitFor("virtio_net bound", exists("/sys/bus/virtio/drivers/virtio_net/virtio*"))
 	waitFor("e1000 bound", exists("/sys/bus/pci/drivers/e1000/0000:*"))
 	waitFor("virtio disk /sys/block/vda", exists("/sys/block/vda"))
-	waitFor("IDE disk /sys/block/sda (sd_mod by hotplug)", exists("/sys/block/sda"))
+	// A disk that appears after coldplug: scsi_debug's LUN shows up through a uevent, and
+	// Hotplug must load sd_mod for it.
+	if _, err := os.Stat("/sys/module/sd_mod"); err == nil {
+		fail("sd_mod loaded before any SCSI disk exists")
+	}
+	if _, err := l.Load(ctx, "scsi_debug"); err != nil {
+		fail("load scsi_debug: %v", err)
+	}
+	waitFor("scsi_debug disk /sys/block/sda (sd_mod by hotplug)", exists("/sys/block/sda"))
 	if b, err := os.ReadFile("/sys/module/e1000/parameters/copybreak"); err != nil || strings.TrimSpace(string(b)) != "0" {
 		fail("e1000.copybreak from the cmdline: got %q, %v; want 0", b, err)
 	}
@@ -174,7 +182,7 @@ func TestQEMUColdplug(t *testing.T) {
 		t.Skip(err)
 	}
 	ix := realIndex(t)
-	names, err := ix.Closure([]string{"virtio_pci", "virtio_net", "virtio_blk", "e1000", "ata_piix", "ata_generic", "sd_mod", "ext4"})
+	names, err := ix.Closure([]string{"virtio_pci", "virtio_net", "virtio_blk", "e1000", "ata_piix", "ata_generic", "sd_mod", "scsi_debug", "ext4"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,11 +231,8 @@ func TestQEMUColdplug(t *testing.T) {
 		t.Fatal(err)
 	}
 	vdisk := filepath.Join(work, "vda.img")
-	hdisk := filepath.Join(work, "sda.img")
-	for _, d := range []string{vdisk, hdisk} {
-		if err := os.WriteFile(d, make([]byte, 16<<20), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(vdisk, make([]byte, 16<<20), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	run(t, "mkfs.ext4", "-q", "-F", vdisk)
 	run(t, "debugfs", "-w", "-R", "write "+marker+" marker", vdisk)
@@ -235,12 +240,11 @@ func TestQEMUColdplug(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", "-accel", "tcg", "-m", "512",
-		"-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
+		"-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
 		"-kernel", kernel, "-initrd", image,
 		"-append", "console=ttyS0 panic=-1 loglevel=4 "+guestEnv+"=1 e1000.copybreak=0",
 		"-device", "virtio-net-pci", "-device", "e1000",
-		"-drive", "if=none,id=vd,format=raw,file="+vdisk, "-device", "virtio-blk-pci,drive=vd",
-		"-drive", "if=none,id=hd,format=raw,file="+hdisk, "-device", "ide-hd,drive=hd")
+		"-drive", "if=none,id=vd,format=raw,file="+vdisk, "-device", "virtio-blk-pci,drive=vd")
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out

@@ -21,6 +21,8 @@ type Env struct {
 	SysRoot, DevRoot string
 	// DevChanged returns a channel that is closed at the next device event (uevent).
 	DevChanged func() <-chan struct{}
+	// LoadModule loads a kernel module (with its cmdline parameters) from the image.
+	LoadModule func(ctx context.Context, name string) error
 	// Network returns the configured network (leases), nil before or without it.
 	Network func() *NetState
 	// Logf prints a progress line on the console.

@@ -23,6 +23,12 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 		}
 		return &nfsLate{r: r, env: env}, nil
 	}
+	if t, ok, err := ParseAoE(c); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return NewAoE(t, env), nil
+	}
 	if r, ok, err := ParseNBD(c); ok || err != nil {
 		if err != nil {
 			return nil, err
@@ -36,17 +42,23 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 	if err != nil {
 		return nil, err
 	}
+	if under, ok, err := parseBlock2MTD(c, env); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &block2mtd{under: under, root: NewBlock(spec, env), env: env}, nil
+	}
 	return NewBlock(spec, env), nil
 }
 
 // isNetworkRoot tells the network forms of root= that Parse does not handle yet from the local ones.
 func isNetworkRoot(root string, c Cmdline) bool {
-	for _, p := range []string{"iscsi:", "aoe:", "/dev/etherd/"} {
+	for _, p := range []string{"iscsi:"} {
 		if strings.HasPrefix(root, p) {
 			return true
 		}
 	}
-	return c.Has("aoeroot") || c.Has("netroot")
+	return c.Has("netroot")
 }
 
 // primaryLease is the lease the root server and root path come from.
@@ -133,7 +145,13 @@ func (d *dhcpRoot) Attach(ctx context.Context) (Mount, error) {
 			return Mount{}, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
 		}
 		d.inner = NewNBD(*r)
-	case strings.HasPrefix(rp, "iscsi:"), strings.HasPrefix(rp, "aoe:"):
+	case strings.HasPrefix(rp, "aoe:"):
+		t, err := ParseAoETarget(strings.TrimPrefix(rp, "aoe:"))
+		if err != nil {
+			return Mount{}, fmt.Errorf("attach %s: root-path %q: %v: expected aoe:%s", d, rp, err, aoeExpected)
+		}
+		d.inner = NewAoE(t, d.env)
+	case strings.HasPrefix(rp, "iscsi:"):
 		return Mount{}, fmt.Errorf("attach %s: root-path %q: this root type is not supported by this build yet", d, rp)
 	default:
 		r, err := ParseNFSRootPath(rp)

@@ -51,7 +51,9 @@ func ParseCompression(s string) (Compression, error) {
 
 // NewWriter returns a writer that compresses into w in a form the kernel accepts: zstd with a
 // window of at most 8 MiB, xz with CRC32 checks (the kernel rejects CRC64), lz4 in the legacy
-// frame format, gzip at the best compression. Close flushes the compressor but does not close w.
+// frame format, gzip. Levels are picked for build time: on a 61 MiB image gzip -9 and lz4 -9
+// take 10 to 20 times longer than gzip -6 and lz4 -1 for under 1% less. Close flushes the
+// compressor but does not close w.
 func NewWriter(w io.Writer, c Compression) (io.WriteCloser, error) {
 	switch c {
 	case Zstd:
@@ -61,7 +63,7 @@ func NewWriter(w io.Writer, c Compression) (io.WriteCloser, error) {
 		}
 		return zw, nil
 	case Gzip:
-		gw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+		gw, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
 		if err != nil {
 			return nil, fmt.Errorf("start gzip compressor: %w", err)
 		}
@@ -74,7 +76,7 @@ func NewWriter(w io.Writer, c Compression) (io.WriteCloser, error) {
 		return xw, nil
 	case LZ4:
 		lw := lz4.NewWriter(w)
-		if err := lw.Apply(lz4.LegacyOption(true), lz4.CompressionLevelOption(lz4.Level9)); err != nil {
+		if err := lw.Apply(lz4.LegacyOption(true), lz4.CompressionLevelOption(lz4.Level1)); err != nil {
 			return nil, fmt.Errorf("start lz4 compressor: %w", err)
 		}
 		return lw, nil
