@@ -38,6 +38,9 @@ NEEDS=(
 	"xfsprogs           mkfs.xfs"
 	"dosfstools         mkfs.vfat"
 	"erofs-utils        mkfs.erofs"
+	"genisoimage        genisoimage"
+	"f2fs-tools         mkfs.f2fs"
+	"fdisk              sfdisk"
 )
 
 # present WHAT: a command on PATH, or an existing absolute path (glob).

@@ -1,0 +1,7 @@
+package netroot
+
+// Params lists the command-line parameters the netroot parsers read (besides root=, which boot
+// owns). docs/cmdline.md must document each; a test checks it.
+var Params = []string{
+	"ip", "BOOTIF", "nameserver", "nfsroot", "aoeroot", "nbdroot", "block2mtd.block2mtd",
+}
