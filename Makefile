@@ -34,6 +34,7 @@ unit:
 	$(GO) test -count=1 ./...
 
 e2e: build canary
+	$(GO) test -count=1 -tags e2e -timeout 10m ./modalias/
 	$(GO) test -count=1 -tags e2e -timeout 40m -v ./tests/e2e/
 
 test: deps vet unit e2e

@@ -157,7 +157,7 @@ func (b *Boot) netEnv() netroot.Env {
 			_, err := b.loader.Load(ctx, name)
 			return err
 		},
-		Logf:       b.Log.Printf,
+		Logf: b.Log.Printf,
 	}
 }
 

@@ -18,7 +18,7 @@ func TestFindInit(t *testing.T) {
 	mk("usr/lib/systemd/systemd", 0o755)
 	mk("etc/init", 0o644) // not executable
 	os.MkdirAll(filepath.Join(root, "usr/sbin"), 0o755)
-	os.Symlink("usr/sbin", filepath.Join(root, "sbin"))                         // merged /usr, relative link
+	os.Symlink("usr/sbin", filepath.Join(root, "sbin"))                          // merged /usr, relative link
 	os.Symlink("/usr/lib/systemd/systemd", filepath.Join(root, "usr/sbin/init")) // absolute link inside the root
 	os.Symlink("/../../../../etc/passwd", filepath.Join(root, "bin-escape"))
 
