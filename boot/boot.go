@@ -12,6 +12,7 @@ import (
 	"github.com/goinit/goinit/internal/console"
 	"github.com/goinit/goinit/modalias"
 	"github.com/goinit/goinit/netroot"
+	"github.com/goinit/goinit/union"
 )
 
 // NewRoot is where the real root is mounted before the switch.
@@ -35,12 +36,14 @@ type Boot struct {
 	stopDevs context.CancelFunc
 	oldProbe string // /proc/sys/kernel/modprobe before goinit changed it
 
-	attacher netroot.Attacher
-	netPlan  *netroot.NetPlan  // nil: no network needed
-	net      *netroot.NetState // after the network step
-	mount    netroot.Mount
-	initPath string
-	current  string // the step in progress, for the failure path
+	attacher   netroot.Attacher
+	netPlan    *netroot.NetPlan  // nil: no network needed
+	net        *netroot.NetState // after the network step
+	mount      netroot.Mount
+	overlay    *union.Spec // AUFS=1 / rd.overlay
+	rootFSType string
+	initPath   string
+	current    string // the step in progress, for the failure path
 }
 
 // StepError is a failure of one named step.
@@ -79,6 +82,7 @@ func (b *Boot) Run() error {
 		{"network", "", b.network},
 		{"attach", "", b.attachRoot},
 		{"mount", "", b.mountRoot},
+		{"overlay", "", b.stackOverlay},
 		{"switch", "", b.findInit},
 	}
 	for _, s := range steps {
@@ -94,6 +98,13 @@ func (b *Boot) Run() error {
 			if err := b.breakpoint("pre-mount"); err != nil {
 				return err
 			}
+		case "overlay":
+			if err := b.breakpoint("pre-overlay"); err != nil {
+				return err
+			}
+			if b.overlay == nil {
+				continue
+			}
 		}
 		name := s.name
 		switch s.stage {
@@ -102,7 +113,9 @@ func (b *Boot) Run() error {
 		case "attach":
 			name = "attach " + b.attacher.String()
 		case "mount":
-			name = "mount the root on " + NewRoot
+			name = "mount the root on " + b.rootTarget()
+		case "overlay":
+			name = "stack a tmpfs overlay on the root at " + NewRoot
 		case "switch":
 			name = "find init in the root"
 		}
@@ -135,6 +148,13 @@ func (b *Boot) Prepare(cmdline string) error {
 			return err
 		}
 		b.attacher = a
+		if p.Overlay != "" {
+			spec, err := union.ParseSpec(p.Overlay)
+			if err != nil {
+				return err
+			}
+			b.overlay = &spec
+		}
 		if netroot.NeedsNetwork(p) {
 			plan, err := netroot.ParseNetwork(p)
 			if err != nil {

@@ -17,8 +17,8 @@ import (
 // mountRoot mounts what the attacher handed over on NewRoot, read-only unless rw was given.
 // When the attacher offers alternatives (NFS v4.2, then v3), they are tried in turn.
 func (b *Boot) mountRoot() error {
-	if err := os.MkdirAll(NewRoot, 0o755); err != nil {
-		return fmt.Errorf("mkdir %s: %w", NewRoot, err)
+	if err := os.MkdirAll(b.rootTarget(), 0o755); err != nil {
+		return fmt.Errorf("mkdir %s: %w", b.rootTarget(), err)
 	}
 	var errs []error
 	for _, m := range append([]netroot.Mount{b.mount}, b.mount.Alternatives...) {
@@ -40,12 +40,15 @@ func (b *Boot) mountRoot() error {
 func (b *Boot) mountOne(m netroot.Mount) error {
 	p := b.Params
 	flags := m.Flags | unix.MS_RDONLY
-	if p.RW && m.Flags&unix.MS_RDONLY == 0 {
+	if p.RW && m.Flags&unix.MS_RDONLY == 0 && b.overlay == nil {
 		flags &^= unix.MS_RDONLY
 	}
 	flags, data := mountopt.Split(m.Data, flags)
 	flags, extra := mountopt.Split(p.RootFlags, flags)
 	data = mountopt.Join(data, extra)
+	if b.overlay != nil {
+		flags |= unix.MS_RDONLY // the lower layer is never written
+	}
 	fstype := p.RootFSType
 	if fstype == "" || m.FSType == "nfs" || m.FSType == "nfs4" {
 		fstype = m.FSType
@@ -63,12 +66,14 @@ func (b *Boot) mountOne(m netroot.Mount) error {
 	if flags&unix.MS_RDONLY == 0 {
 		mode = "rw"
 	}
-	cmd := fmt.Sprintf("mount -t %s -o %s %s %s", fstype, mountopt.Join(mode, data), m.Source, NewRoot)
+	target := b.rootTarget()
+	cmd := fmt.Sprintf("mount -t %s -o %s %s %s", fstype, mountopt.Join(mode, data), m.Source, target)
 	b.current = cmd
-	if err := unix.Mount(m.Source, NewRoot, fstype, flags, data); err != nil {
+	if err := unix.Mount(m.Source, target, fstype, flags, data); err != nil {
 		return mountHint(fmt.Errorf("%s: %w", cmd, err), m, fstype, err)
 	}
-	b.Log.Printf("mounted %s (%s, %s) on %s", m.Source, fstype, mode, NewRoot)
+	b.rootFSType = fstype
+	b.Log.Printf("mounted %s (%s, %s) on %s", m.Source, fstype, mode, target)
 	return nil
 }
 

@@ -28,7 +28,6 @@ type entry struct {
 	size     int64
 	rmajor   uint32
 	rminor   uint32
-	implicit bool // a parent directory no AddDir has named yet
 }
 
 // New returns an empty builder whose records all get mtime epoch (see SourceDateEpoch).
@@ -127,7 +126,6 @@ func (b *Builder) AddDir(name string, mode fs.FileMode) error {
 			return fmt.Errorf("add dir %q: already in the archive as %s", name, typeName(e.mode))
 		}
 		e.mode = TypeDir | perm
-		e.implicit = false
 		return nil
 	}
 	if err := b.parents(n); err != nil {
@@ -177,7 +175,7 @@ func (b *Builder) parents(n string) error {
 		missing = append(missing, p)
 	}
 	for _, p := range missing {
-		b.entries[p] = &entry{name: p, mode: TypeDir | 0o755, implicit: true}
+		b.entries[p] = &entry{name: p, mode: TypeDir | 0o755}
 	}
 	return nil
 }
