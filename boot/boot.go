@@ -140,7 +140,8 @@ func (b *Boot) Prepare(cmdline string) error {
 		if err != nil {
 			return err
 		}
-		if p.Root == "" {
+		// aoeroot= and nbdroot= name a root without root= (CMDLINE.md).
+		if p.Root == "" && !p.Has("aoeroot") && !p.Has("nbdroot") {
 			return fmt.Errorf("cmdline: no root= parameter: expected root=/dev/<name>, UUID=<uuid>, LABEL=<label>, PARTUUID=<uuid>, PARTLABEL=<label> or a network root (see docs/cmdline.md)")
 		}
 		a, err := netroot.Parse(p, b.netEnv())

@@ -12,7 +12,7 @@ import (
 func Parse(c Cmdline, env Env) (Attacher, error) {
 	root, _ := c.Get("root")
 	switch {
-	case root == "":
+	case root == "" && !c.Has("aoeroot") && !c.Has("nbdroot"): // those two need no root=
 		return nil, fmt.Errorf("cmdline: no root= parameter: expected root=/dev/<name>, UUID=<uuid>, LABEL=<label>, PARTUUID=<uuid>, PARTLABEL=<label> or a network root")
 	case root == "dhcp":
 		return &dhcpRoot{c: c, env: env}, nil

@@ -284,3 +284,44 @@ func TestBuildErrors(t *testing.T) {
 		})
 	}
 }
+
+// A kernel without any of the group modules: the build warns once, listing them, and still
+// writes an image; the index files are there (empty).
+func TestBuildWarnsAboutMissingGroupModules(t *testing.T) {
+	init := staticInit(t)
+	mods := t.TempDir()
+	os.MkdirAll(filepath.Join(mods, "9.9.9-test"), 0o755)
+	os.WriteFile(filepath.Join(mods, "9.9.9-test", "modules.dep"), nil, 0o644)
+	os.WriteFile(filepath.Join(mods, "9.9.9-test", "modules.builtin"), []byte("kernel/net/packet/af_packet.ko\n"), 0o644)
+	var log bytes.Buffer
+	out := filepath.Join(t.TempDir(), "initrd")
+	sum, err := Build(Config{
+		Output: out, ModulesDir: mods, RunningKernel: "9.9.9-test", GoinitPath: init,
+		BusyboxPath: BusyboxNone, NICs: NICsNone, Compress: "none", Log: &log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, g := range moduleGroups {
+		for _, m := range g.modules {
+			if m != "af_packet" { // built in here: skipped silently
+				names = append(names, m+" ("+g.name+")")
+			}
+		}
+	}
+	want := "warning: kernel 9.9.9-test has no module and no built-in for: " + strings.Join(names, ", ") + "\n" + sum.String() + "\n"
+	if log.String() != want {
+		t.Errorf("log\n%s\nwant\n%s", log.String(), want)
+	}
+	im, err := archive.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := im.Lookup("lib/modules/9.9.9-test/modules.builtin"); !ok || string(e.Data) != "kernel/net/packet/af_packet.ko\n" {
+		t.Errorf("modules.builtin: %q (found %v)", e.Data, ok)
+	}
+	if len(sum.Modules) != 0 {
+		t.Errorf("modules %v, want none", sum.Modules)
+	}
+}

@@ -25,7 +25,7 @@ func FuzzParseApplets(f *testing.F) {
 	f.Add([]byte("../x\n/abs\n\n \t\n"))
 	f.Fuzz(func(t *testing.T, out []byte) {
 		for _, a := range parseApplets(out) {
-			if a == "" || strings.HasPrefix(a, "/") || strings.Contains(a, "..") && strings.Contains("/"+a+"/", "/../") {
+			if a == "" || strings.HasPrefix(a, "/") || strings.Contains("/"+a+"/", "/../") {
 				t.Fatalf("parseApplets gave %q", a)
 			}
 		}

@@ -126,7 +126,27 @@ func (l *Lab) InNS(fn func() error) error {
 // succeeds. It fails the test after timeout, or at once when p (may be nil) exits first.
 func (l *Lab) WaitTCP(t testing.TB, p *Proc, addr string, timeout time.Duration) {
 	t.Helper()
-	l.waitReady(t, p, "tcp "+addr, timeout, func() error {
+	if err := l.ProbeTCP(p, addr, timeout); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("lab: tcp %s ready", addr)
+	}
+}
+
+// WaitUDP waits until some socket in the namespace is bound to UDP port (e.g. 67 for dnsmasq),
+// read from the namespace's /proc/net/udp.
+func (l *Lab) WaitUDP(t testing.TB, p *Proc, port int, timeout time.Duration) {
+	t.Helper()
+	if err := l.ProbeUDP(p, port, timeout); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("lab: udp port %d bound", port)
+	}
+}
+
+// ProbeTCP is WaitTCP returning an error (with p's log) instead of failing the test.
+func (l *Lab) ProbeTCP(p *Proc, addr string, timeout time.Duration) error {
+	return l.waitReady(p, "tcp "+addr, timeout, func() error {
 		c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
 		if err == nil {
 			c.Close()
@@ -135,11 +155,9 @@ func (l *Lab) WaitTCP(t testing.TB, p *Proc, addr string, timeout time.Duration)
 	})
 }
 
-// WaitUDP waits until some socket in the namespace is bound to UDP port (e.g. 67 for dnsmasq),
-// read from the namespace's /proc/net/udp.
-func (l *Lab) WaitUDP(t testing.TB, p *Proc, port int, timeout time.Duration) {
-	t.Helper()
-	l.waitReady(t, p, fmt.Sprintf("udp port %d", port), timeout, func() error {
+// ProbeUDP is WaitUDP returning an error (with p's log) instead of failing the test.
+func (l *Lab) ProbeUDP(p *Proc, port int, timeout time.Duration) error {
+	return l.waitReady(p, fmt.Sprintf("udp port %d", port), timeout, func() error {
 		data, err := os.ReadFile("/proc/thread-self/net/udp")
 		if err != nil {
 			return err
@@ -163,25 +181,24 @@ func udpBound(table string, port int) bool {
 	return false
 }
 
-func (l *Lab) waitReady(t testing.TB, p *Proc, what string, timeout time.Duration, probe func() error) {
-	t.Helper()
-	start := time.Now()
-	deadline := start.Add(timeout)
+// waitReady polls probe inside the namespace every 50 ms until it succeeds, timeout passes, or
+// p (may be nil) exits.
+func (l *Lab) waitReady(p *Proc, what string, timeout time.Duration, probe func() error) error {
+	deadline := time.Now().Add(timeout)
 	for {
 		err := l.InNS(probe)
 		if err == nil {
-			t.Logf("lab: %s ready after %s", what, time.Since(start).Round(time.Millisecond))
-			return
+			return nil
 		}
 		if p != nil && p.Exited() {
-			t.Fatalf("lab: wait for %s: %s exited first; its log:\n%s", what, p.Name, p.Log())
+			return fmt.Errorf("lab: wait for %s: %s exited first; its log:\n%s", what, p.Name, p.Log())
 		}
 		if time.Now().After(deadline) {
 			msg := fmt.Sprintf("lab: wait for %s in namespace %s: not ready after %s: %v", what, l.NS, timeout, err)
 			if p != nil {
 				msg += "\n" + p.Name + " log:\n" + p.Log()
 			}
-			t.Fatal(msg)
+			return errors.New(msg)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

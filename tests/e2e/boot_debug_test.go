@@ -1,0 +1,121 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// debugInitramfs is the block image with busybox, so the debug shell exists.
+func debugInitramfs(t testing.TB) string {
+	t.Helper()
+	return Mkinitramfs(t, "--modules", blockModules, "--nics", "none", "--busybox", "auto")
+}
+
+// useShell waits for goinit's shell prompt, runs a command, checks its output and exits.
+func useShell(t *testing.T, vm *VM) {
+	t.Helper()
+	vm.WaitPrompt(`\(goinit\) \S* # `, bootWait)
+	vm.Send("echo shell-works-$((40+2)); cat /proc/cmdline\n")
+	vm.WaitFor(`^shell-works-42\r?$`, 30*time.Second)
+	vm.WaitPrompt(`\(goinit\) \S* # `, 30*time.Second)
+	vm.Send("exit\n")
+}
+
+func TestDebugShellInitDebug(t *testing.T) {
+	t.Parallel()
+	root := newTestRoot(t)
+	vm := Boot(t, VMConfig{
+		Initrd: debugInitramfs(t),
+		Disks:  []Disk{{Path: root.Img}},
+		Append: "panic=10 root=UUID=" + root.FS.UUID + " INIT_DEBUG=1",
+	})
+	vm.WaitFor(`goinit: rd.break=pre-switch: stopping before switching to the real root`, bootWait)
+	vm.WaitFor(`^== settings ==`, 10*time.Second)
+	vm.WaitFor(`^== mounts ==`, 10*time.Second)
+	vm.WaitFor(`/newroot ext4 ro`, 10*time.Second)
+	vm.WaitFor(`^== timeline ==`, 10*time.Second)
+	useShell(t, vm)
+	vm.WaitFor(`goinit: shell exited; continuing the boot`, 30*time.Second)
+	c := vm.WaitCanary(bootWait)
+	if c.Root != "ro" {
+		t.Errorf("canary root=%s, want ro", c.Root)
+	}
+	vm.WaitPowerOff(bootWait)
+}
+
+func TestDebugBreakPreMount(t *testing.T) {
+	t.Parallel()
+	root := newTestRoot(t)
+	vm := Boot(t, VMConfig{
+		Initrd: debugInitramfs(t),
+		Disks:  []Disk{{Path: root.Img}},
+		Append: "panic=10 root=LABEL=" + root.FS.Label + " rd.break=pre-mount",
+	})
+	vm.WaitFor(`goinit: rd.break=pre-mount: stopping before attaching and mounting the root`, bootWait)
+	useShell(t, vm)
+	vm.WaitFor(`goinit: shell exited; continuing the boot`, 30*time.Second)
+	vm.WaitCanary(bootWait)
+	vm.WaitPowerOff(bootWait)
+}
+
+func TestDebugShellOnFailure(t *testing.T) {
+	t.Parallel()
+	root := newTestRoot(t)
+	vm := Boot(t, VMConfig{
+		Initrd: debugInitramfs(t),
+		Disks:  []Disk{{Path: root.Img}},
+		Append: "panic=2 root=LABEL=missing rd.retry=3 rd.shell",
+	})
+	vm.WaitFor(`goinit: error: attach block LABEL=missing: no block device LABEL=missing appeared`, bootWait)
+	vm.WaitFor(`goinit: starting a shell \(rd.shell\); exit it to reboot`, 30*time.Second)
+	useShell(t, vm)
+	expectRebootWithoutCanary(t, vm, 60*time.Second)
+}
+
+func TestOverlayOnLocalRoot(t *testing.T) {
+	t.Parallel()
+	script := "#!/bin/sh\n" +
+		"echo written > /new-file && cat /new-file\n" +
+		"rm /etc/victim && [ ! -e /etc/victim ] && echo victim-deleted\n" +
+		"[ -e /run/goinit/lower/etc/victim ] && echo lower-untouched\n" +
+		"[ -e /run/goinit/rw/upper/new-file ] && echo upper-holds-write\n"
+	root := newTestRoot(t, append(BusyboxFiles(t),
+		File{Path: "/etc/victim", Data: "delete me\n"},
+		File{Path: "/check.sh", Data: script, Mode: 0o755})...)
+	before := fileSHA256(t, root.Img)
+	vm := Boot(t, VMConfig{
+		Initrd: blockInitramfs(t),
+		Disks:  []Disk{{Path: root.Img}},
+		Append: "panic=10 root=LABEL=" + root.FS.Label + " rd.overlay=tmpfs:size=32m canary.run=/check.sh",
+	})
+	c := vm.WaitCanary(bootWait)
+	if c.Root != "rw" || c.FSType != "overlay" {
+		t.Errorf("canary root=%s fstype=%s, want rw overlay", c.Root, c.FSType)
+	}
+	for _, want := range []string{"written", "victim-deleted", "lower-untouched", "upper-holds-write"} {
+		vm.WaitFor(want, 30*time.Second)
+	}
+	vm.WaitPowerOff(bootWait)
+	if after := fileSHA256(t, root.Img); after != before {
+		t.Errorf("the root image changed under the overlay: sha256 %s -> %s", before, after)
+	}
+	if got := vm.Seen(`goinit: .*tmpfs overlay`); len(got) == 0 || !strings.Contains(strings.Join(got, "\n"), "/newroot") {
+		t.Errorf("no overlay step on the console: %q", got)
+	}
+}
+
+// fileSHA256 is the hex sha256 of a host file.
+func fileSHA256(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b))
+}

@@ -1,0 +1,156 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// nfsMu serializes the tests that run rpcbind (and so ganesha, which needs it for NFSv3):
+// rpcbind listens on /run/rpcbind.sock on the host's filesystem, which network namespaces do not
+// separate, so only one rpcbind may run on the machine at a time. LockNFS takes it.
+var nfsMu sync.Mutex
+
+// serverWait bounds each wait for a server to listen.
+const serverWait = 20 * time.Second
+
+// LockNFS takes the machine-wide NFS lock for the rest of the test. Call it before NewLab, so the
+// lock is released only after the lab's servers are stopped (cleanups run last-in first-out).
+func LockNFS(t testing.TB) {
+	t.Helper()
+	start := time.Now()
+	nfsMu.Lock()
+	t.Cleanup(nfsMu.Unlock)
+	if w := time.Since(start); w > time.Second {
+		t.Logf("lab: waited %s for the NFS lock (one rpcbind per machine)", w.Round(100*time.Millisecond))
+	}
+}
+
+// dhcpRange is the pool dnsmasq hands out on tap0.
+const dhcpRange = "10.99.0.100,10.99.0.199,255.255.255.0,1h"
+
+// StartDnsmasq runs dnsmasq as a DHCP server only (no DNS, no TFTP) on tap0, in the foreground
+// (-k) so the Proc owns its PID, and waits until it listens on port 67. conf are more lines for
+// its config file, e.g. "dhcp-option=option:root-path,10.99.0.1:/export" (dnsmasq sends option
+// 17 only to clients that ask for it). It logs every DHCP exchange to Dir/dnsmasq.log.
+func (l *Lab) StartDnsmasq(t testing.TB, conf ...string) *Proc {
+	t.Helper()
+	lines := []string{
+		"port=0",
+		"interface=tap0",
+		"bind-interfaces",
+		"dhcp-range=" + dhcpRange,
+		"dhcp-authoritative",
+		"no-ping",
+		"no-resolv",
+		"no-hosts",
+		"dhcp-leasefile=" + filepath.Join(l.Dir, "dnsmasq.leases"),
+		"pid-file=" + filepath.Join(l.Dir, "dnsmasq.pid"),
+		"log-dhcp",
+		"log-facility=-",
+	}
+	lines = append(lines, conf...)
+	cfg := filepath.Join(l.Dir, "dnsmasq.conf")
+	writeConfig(t, cfg, strings.Join(lines, "\n")+"\n")
+	p := l.Start(t, "dnsmasq", Tool(t, "dnsmasq", "dnsmasq"), "-k", "-C", cfg)
+	l.WaitUDP(t, p, 67, serverWait)
+	return p
+}
+
+// NFSServer is rpcbind and nfs-ganesha exporting a tree as 10.99.0.1:/export (v3 and v4.x).
+type NFSServer struct {
+	RPCBind *Proc
+	Ganesha *Proc
+	LogPath string // ganesha's own log (Dir/ganesha-nfsd.log)
+}
+
+// StartNFS runs rpcbind and ganesha (FSAL VFS, read-only export of tree at pseudo path /export,
+// v3 and v4.0–4.2 over TCP, no grace period) on the lab's server address, and waits until NFS
+// (2049), mountd (20048) and rpcbind (111) accept connections. The caller must hold LockNFS.
+func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
+	t.Helper()
+	if nfsMu.TryLock() { // it must be held (by this test: a mutex has no owner to check)
+		nfsMu.Unlock()
+		t.Fatalf("lab: start NFS: call LockNFS(t) before NewLab (only one rpcbind per machine)")
+	}
+	rec := filepath.Join(l.Dir, "ganesha-recovery")
+	if err := os.MkdirAll(rec, 0o755); err != nil {
+		t.Fatalf("lab: start NFS: %v", err)
+	}
+	s := &NFSServer{LogPath: filepath.Join(l.Dir, "ganesha-nfsd.log")}
+	s.RPCBind = l.Start(t, "rpcbind", Tool(t, "rpcbind", "rpcbind"), "-f")
+	l.WaitTCP(t, s.RPCBind, l.ServerIP+":111", serverWait)
+
+	cfg := filepath.Join(l.Dir, "ganesha.conf")
+	writeConfig(t, cfg, ganeshaConfig(l.ServerIP, tree, rec))
+	s.Ganesha = l.Start(t, "ganesha", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
+		"-F", "-f", cfg, "-L", s.LogPath, "-p", filepath.Join(l.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
+	for _, port := range []string{"2049", "20048"} {
+		if err := l.ProbeTCP(s.Ganesha, l.ServerIP+":"+port, serverWait); err != nil {
+			t.Fatalf("%v\nganesha log:\n%s", err, readTail(s.LogPath, 40))
+		}
+	}
+	return s
+}
+
+// ganeshaConfig is the configuration TESTBED.md found to work: fixed ports, no NLM (clients use
+// nolock), TCP only, no grace period, recovery state in the lab's directory.
+func ganeshaConfig(addr, tree, recovery string) string {
+	return fmt.Sprintf(`NFS_CORE_PARAM {
+	Bind_addr = %s;
+	NFS_Port = 2049;
+	MNT_Port = 20048;
+	Enable_NLM = false;
+	Enable_RQUOTA = false;
+	Enable_UDP = false;
+	Protocols = 3, 4;
+	mount_path_pseudo = true;
+	Plugins_Dir = "/usr/lib/x86_64-linux-gnu/ganesha";
+}
+NFSV4 {
+	Graceless = true;
+	RecoveryBackend = fs;
+	RecoveryRoot = %q;
+	Minor_Versions = 0, 1, 2;
+}
+EXPORT {
+	Export_Id = 1;
+	Path = %q;
+	Pseudo = "/export";
+	Protocols = 3, 4;
+	Transports = TCP;
+	Access_Type = RO;
+	Squash = No_Root_Squash;
+	SecType = sys;
+	FSAL {
+		Name = VFS;
+	}
+}
+`, addr, recovery, tree)
+}
+
+func writeConfig(t testing.TB, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatalf("lab: write %s: %v", path, err)
+	}
+}
+
+// readTail returns the last n lines of a file, for failure messages.
+func readTail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(read %s: %v)", path, err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
