@@ -4,8 +4,10 @@ package e2e
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBootExt4Root boots goinit with an ext4 root on a local disk, named in each way a user
@@ -47,7 +49,8 @@ func TestBootInitArgsRW(t *testing.T) {
 	t.Parallel()
 	r := newTestRoot(t)
 	vm := bootGoinit(t, []Disk{{Path: r.Img}},
-		"root=LABEL="+r.FS.Label, "init=/sbin/init", "rw", "canary.write=/canary-rw", "--", "alpha", "beta")
+		"root=LABEL="+r.FS.Label, "init=/sbin/init", "rw", "canary.write=/canary-rw",
+		"canary.cat=/run/goinit/timeline.json", "--", "alpha", "beta")
 	c := vm.WaitCanary(bootWait)
 	if !reflect.DeepEqual(c.Argv, []string{"/sbin/init", "alpha", "beta"}) {
 		t.Errorf("argv = %q, want [/sbin/init alpha beta]", c.Argv)
@@ -57,6 +60,10 @@ func TestBootInitArgsRW(t *testing.T) {
 	}
 	if status, detail := vm.Check("write", "/canary-rw", bootWait); status != "ok" {
 		t.Errorf("write to the rw root: %s %s", status, detail)
+	}
+	// The booted system finds goinit's timeline, with the steps it took.
+	for _, step := range []string{"coldplug: load drivers", "attach block LABEL=", "mount the root on /newroot", "switch_root /newroot /sbin/init"} {
+		vm.WaitFor(`GOINIT-CANARY-CAT .*"name": "`+regexp.QuoteMeta(step), 30*time.Second)
 	}
 	vm.WaitPowerOff(bootWait)
 }
