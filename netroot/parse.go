@@ -33,7 +33,7 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewNBD(*r), nil
+		return NewNBD(*r, env), nil
 	}
 	if isNetworkRoot(root, c) {
 		return nil, fmt.Errorf("cmdline: root=%q: this root type is not supported by this build yet", root)
@@ -144,7 +144,7 @@ func (d *dhcpRoot) Attach(ctx context.Context) (Mount, error) {
 		if err != nil {
 			return Mount{}, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
 		}
-		d.inner = NewNBD(*r)
+		d.inner = NewNBD(*r, d.env)
 	case strings.HasPrefix(rp, "aoe:"):
 		t, err := ParseAoETarget(strings.TrimPrefix(rp, "aoe:"))
 		if err != nil {

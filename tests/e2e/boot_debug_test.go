@@ -17,6 +17,17 @@ func debugInitramfs(t testing.TB) string {
 	return Mkinitramfs(t, "--modules", blockModules, "--nics", "none", "--busybox", "auto")
 }
 
+// bootDebug boots the busybox image from a fresh test root with the given parameters.
+func bootDebug(t *testing.T, params string) *VM {
+	t.Helper()
+	root := newTestRoot(t)
+	return Boot(t, VMConfig{
+		Initrd: debugInitramfs(t),
+		Disks:  []Disk{{Path: root.Img}},
+		Append: "panic=10 " + params,
+	})
+}
+
 // useShell waits for goinit's shell prompt, runs a command, checks its output and exits.
 func useShell(t *testing.T, vm *VM) {
 	t.Helper()
@@ -29,12 +40,7 @@ func useShell(t *testing.T, vm *VM) {
 
 func TestDebugShellInitDebug(t *testing.T) {
 	t.Parallel()
-	root := newTestRoot(t)
-	vm := Boot(t, VMConfig{
-		Initrd: debugInitramfs(t),
-		Disks:  []Disk{{Path: root.Img}},
-		Append: "panic=10 root=UUID=" + root.FS.UUID + " INIT_DEBUG=1",
-	})
+	vm := bootDebug(t, "root=LABEL=goinit-root INIT_DEBUG=1")
 	vm.WaitFor(`goinit: rd.break=pre-switch: stopping before switching to the real root`, bootWait)
 	vm.WaitFor(`^== settings ==`, 10*time.Second)
 	vm.WaitFor(`^== mounts ==`, 10*time.Second)
@@ -51,12 +57,7 @@ func TestDebugShellInitDebug(t *testing.T) {
 
 func TestDebugBreakPreMount(t *testing.T) {
 	t.Parallel()
-	root := newTestRoot(t)
-	vm := Boot(t, VMConfig{
-		Initrd: debugInitramfs(t),
-		Disks:  []Disk{{Path: root.Img}},
-		Append: "panic=10 root=LABEL=" + root.FS.Label + " rd.break=pre-mount",
-	})
+	vm := bootDebug(t, "root=LABEL=goinit-root rd.break=pre-mount")
 	vm.WaitFor(`goinit: rd.break=pre-mount: stopping before attaching and mounting the root`, bootWait)
 	useShell(t, vm)
 	vm.WaitFor(`goinit: shell exited; continuing the boot`, 30*time.Second)
@@ -66,12 +67,7 @@ func TestDebugBreakPreMount(t *testing.T) {
 
 func TestDebugShellOnFailure(t *testing.T) {
 	t.Parallel()
-	root := newTestRoot(t)
-	vm := Boot(t, VMConfig{
-		Initrd: debugInitramfs(t),
-		Disks:  []Disk{{Path: root.Img}},
-		Append: "panic=2 root=LABEL=missing rd.retry=3 rd.shell",
-	})
+	vm := bootDebug(t, "root=LABEL=missing rd.retry=3 rd.shell panic=2")
 	vm.WaitFor(`goinit: error: attach block LABEL=missing: no block device LABEL=missing appeared`, bootWait)
 	vm.WaitFor(`goinit: starting a shell \(rd.shell\); exit it to reboot`, 30*time.Second)
 	useShell(t, vm)
