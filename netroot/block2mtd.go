@@ -30,14 +30,26 @@ func parseBlock2MTD(c Cmdline, env Env) (Attacher, bool, error) {
 		}
 		return NewAoE(t, env), true, nil
 	case strings.HasPrefix(dev, "/dev/nbd"):
-		r, ok, err := ParseNBD(c)
-		if err != nil {
-			return nil, true, err
+		// root= names the mtdblock device here, so ParseNBD (which wants root=/dev/nbdN or
+		// none) does not apply: the device comes from block2mtd=, the server from nbdroot=.
+		n, isDev, reason := nbdParseDevice(dev)
+		if !isDev || reason != "" {
+			if reason == "" {
+				reason = fmt.Sprintf("%q is not an NBD device", dev)
+			}
+			return nil, true, fmt.Errorf("cmdline: block2mtd.block2mtd=%q: %s; expected /dev/etherd/e<shelf>.<slot>,<erasesize> or /dev/nbd<N>,<erasesize>", v, reason)
 		}
+		nbdroot, ok := c.Get("nbdroot")
 		if !ok {
 			return nil, true, fmt.Errorf("cmdline: block2mtd.block2mtd=%q: %s needs nbdroot=<server>[:<port>][/<export>] to say where it comes from", v, dev)
 		}
-		return NewNBD(*r), true, nil
+		r, err := parseNBDRootParam(nbdroot)
+		if err != nil {
+			return nil, true, err
+		}
+		r.Device = n
+		nbdApplyCommon(r, c)
+		return NewNBD(*r, env), true, nil
 	}
 	return nil, false, nil // a local device: block2mtd loads like any module
 }

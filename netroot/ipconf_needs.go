@@ -17,8 +17,8 @@ func NeedsNetwork(c Cmdline) bool {
 		strings.HasPrefix(root, "nfs:"), strings.HasPrefix(root, "nfs4:"),
 		strings.HasPrefix(root, "nbd:"), strings.HasPrefix(root, "iscsi:"):
 		return true
-	case strings.HasPrefix(root, "/dev/nbd") && c.Has("nbdroot"):
-		return true
+	case c.Has("nbdroot"):
+		return true // root=/dev/nbdN, block2mtd over /dev/nbdN, or nbdroot= alone
 	}
 	return false
 }

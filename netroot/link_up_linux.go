@@ -80,11 +80,11 @@ func Up(ctx context.Context, plan *NetPlan, logf func(string, ...any)) (*NetStat
 		if err := applyLease(l, i == 0, logf); err != nil {
 			return nil, err
 		}
-		how := "static"
+		how := "statically"
 		if l.Proto == ProtoDHCP {
-			how = "DHCP"
+			how = "by DHCP"
 		}
-		logf("network: %s configured by %s: %s%s", l.Interface, how, l.Prefix(), gwText(l))
+		logf("network: %s configured %s: %s%s", l.Interface, how, l.Prefix(), gwText(l))
 		st.Leases = append(st.Leases, l)
 	}
 	return st, nil

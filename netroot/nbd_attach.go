@@ -23,17 +23,19 @@ const (
 	nbdDevicePoll    = 20 * time.Millisecond
 )
 
-// NewNBD returns the Attacher for an NBD root: it dials the server (retrying with back-off
-// until ctx ends), does the handshake, hands the socket to the kernel's nbd driver over
-// generic netlink and waits until /dev/nbdN reports its size. The nbd module must be loaded.
+// NewNBD returns the Attacher for an NBD root: it loads the nbd module through env.LoadModule
+// (nothing loads it on demand: it has no module alias the kernel would ask for), dials the
+// server (retrying with back-off until ctx ends), does the handshake, hands the socket to the
+// kernel's nbd driver over generic netlink and waits until /dev/nbdN reports its size.
 // A zero Port means 10809.
-func NewNBD(r NBDRoot) Attacher {
+func NewNBD(r NBDRoot, env Env) Attacher {
 	if r.Port == 0 {
 		r.Port = NBDDefaultPort
 	}
 	d := &net.Dialer{}
 	return &nbdAttacher{
 		root:       r,
+		load:       env.LoadModule,
 		dial:       d.DialContext,
 		connect:    NBDConnect,
 		disconnect: NBDDisconnect,
@@ -44,6 +46,7 @@ func NewNBD(r NBDRoot) Attacher {
 
 type nbdAttacher struct {
 	root NBDRoot
+	load func(ctx context.Context, name string) error // nil: the nbd module is loaded already
 	// Seams for tests: the dialer, the kernel hand-off, and a prefix for /sys and /dev.
 	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
 	connect    func(NBDConnectRequest) (int, error)
@@ -64,6 +67,11 @@ func (a *nbdAttacher) Attach(ctx context.Context) (Mount, error) {
 }
 
 func (a *nbdAttacher) attach(ctx context.Context) (Mount, error) {
+	if a.load != nil {
+		if err := a.load(ctx, "nbd"); err != nil {
+			return Mount{}, fmt.Errorf("load the nbd module: %w", err)
+		}
+	}
 	conn, err := a.dialRetry(ctx)
 	if err != nil {
 		return Mount{}, err

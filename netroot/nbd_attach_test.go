@@ -82,7 +82,7 @@ func (k *nbdFakeKernel) disconnect(index int) error {
 }
 
 func nbdTestAttacher(r NBDRoot, k *nbdFakeKernel) *nbdAttacher {
-	a := NewNBD(r).(*nbdAttacher)
+	a := NewNBD(r, Env{}).(*nbdAttacher)
 	a.connect = k.connect
 	a.disconnect = k.disconnect
 	a.sysRoot = k.root
@@ -349,4 +349,56 @@ func TestNBDKernelBlockSize(t *testing.T) {
 			t.Errorf("nbdKernelBlockSize(%+v, %d) = %d, %q; want %d, %q", tt.e, tt.page, got, gotErr, tt.want, tt.err)
 		}
 	}
+}
+
+func TestNBDAttachLoadsModule(t *testing.T) {
+	tests := []struct {
+		name    string
+		loadErr error
+		want    string // Attach's error, "" for success
+		dials   int
+	}{
+		{name: "loaded before the dial", dials: 1},
+		{
+			name:    "load fails",
+			loadErr: errors.New(`load module "nbd": not in the image's modules.dep`),
+			want:    `attach nbd 10.99.0.1:10809 export "root": load the nbd module: load module "nbd": not in the image's modules.dep`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := &nbdFakeKernel{root: t.TempDir(), sectors: "8"}
+			var events []string
+			env := Env{LoadModule: func(ctx context.Context, name string) error {
+				events = append(events, "load "+name)
+				return tt.loadErr
+			}}
+			a := NewNBD(NBDRoot{Server: "10.99.0.1", Export: "root"}, env).(*nbdAttacher)
+			a.connect, a.disconnect, a.sysRoot = k.connect, k.disconnect, k.root
+			dials := 0
+			a.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				events = append(events, "dial "+addr)
+				dials++
+				return nbdPipeConn(t, nbdServeExport(4096, NBDFlagHasFlags))
+			}
+			_, err := a.Attach(context.Background())
+			gotErr := ""
+			if err != nil {
+				gotErr = err.Error()
+			}
+			if gotErr != tt.want || dials != tt.dials {
+				t.Fatalf("Attach error %q after %d dials, want %q after %d", gotErr, dials, tt.want, tt.dials)
+			}
+			if events[0] != "load nbd" {
+				t.Errorf("events %q, want the nbd module loaded first", events)
+			}
+		})
+	}
+}
+
+// nbdPipeConn is a loopback TCP connection whose far end runs script, so the attacher gets a
+// socket with a file descriptor to hand to the (fake) kernel.
+func nbdPipeConn(t *testing.T, script func(s *nbdFakeServer)) (net.Conn, error) {
+	port := nbdLoopbackServer(t, script)
+	return net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port))))
 }

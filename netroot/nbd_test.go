@@ -196,7 +196,7 @@ func TestNBDRootString(t *testing.T) {
 		if got := tt.r.DevicePath(); got != tt.devpath {
 			t.Errorf("DevicePath() = %q, want %q", got, tt.devpath)
 		}
-		if got := NewNBD(tt.r).String(); got != tt.str {
+		if got := NewNBD(tt.r, Env{}).String(); got != tt.str {
 			t.Errorf("NewNBD().String() = %q, want %q", got, tt.str)
 		}
 	}

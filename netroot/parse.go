@@ -23,6 +23,18 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 		}
 		return &nfsLate{r: r, env: env}, nil
 	}
+	// block2mtd over a network block device comes first: root= then names the mtdblock device,
+	// and nbdroot= (or the AoE target) only says where the block device under it comes from.
+	if under, ok, err := parseBlock2MTD(c, env); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		spec, err := ParseRootSpec(root)
+		if err != nil {
+			return nil, err
+		}
+		return &block2mtd{under: under, root: NewBlock(spec, env), env: env}, nil
+	}
 	if t, ok, err := ParseAoE(c); ok || err != nil {
 		if err != nil {
 			return nil, err
@@ -41,12 +53,6 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 	spec, err := ParseRootSpec(root)
 	if err != nil {
 		return nil, err
-	}
-	if under, ok, err := parseBlock2MTD(c, env); ok || err != nil {
-		if err != nil {
-			return nil, err
-		}
-		return &block2mtd{under: under, root: NewBlock(spec, env), env: env}, nil
 	}
 	return NewBlock(spec, env), nil
 }

@@ -29,12 +29,15 @@ func checkBlockRoot(t *testing.T, vm *VM, fstype, source string, checks ...strin
 		}
 	}
 	vm.WaitPowerOff(bootWait)
+	for _, l := range vm.Seen(`^\[ *\d+\.\d{3}\] goinit: (attach |mount the root|aoe: |nbd|coldplug: load|network: static)`) {
+		t.Logf("console: %s", l)
+	}
 }
 
 // expectNoIP fails when goinit configured IP networking: an AoE root needs links up, nothing more.
 func expectNoIP(t *testing.T, vm *VM) {
 	t.Helper()
-	if got := vm.Seen(`^[^\[].*(network: |DHCP|dhcp)`); len(got) != 0 {
+	if got := vm.Seen(`goinit: (network: |.*\b(DHCP|dhcp)\b)`); len(got) != 0 {
 		t.Errorf("goinit configured the network for an AoE root without ip=: %q", got)
 	}
 }
@@ -67,9 +70,10 @@ func TestAoERoot(t *testing.T) {
 			t.Parallel()
 			lab := NewLab(t, 1)
 			// Read-only: the subtests share the image, and a read-only root must not write.
-			StartVblade(t, lab, AoEExport{Shelf: tt.shelf, Slot: tt.slot, Img: tt.img, ReadOnly: true})
+			vblade := StartVblade(t, lab, AoEExport{Shelf: tt.shelf, Slot: tt.slot, Img: tt.img, ReadOnly: true})
 			vm := bootBlockNet(t, lab, tt.params, idCheck, bigCheck)
 			checkBlockRoot(t, vm, tt.fstype, tt.source, idCheck, bigCheck)
+			t.Logf("vblade was started %d times", vblade.Starts())
 			expectNoIP(t, vm)
 		})
 	}

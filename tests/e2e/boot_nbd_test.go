@@ -50,6 +50,21 @@ func TestNBDRoot(t *testing.T) {
 	}
 }
 
+// TestNBDJFFS2Block2MTD: a jffs2 flash image over block2mtd over NBD (nbdroot= says where
+// /dev/nbd0 comes from, root= names the mtdblock device). The export is writable: block2mtd
+// opens its device for writing.
+func TestNBDJFFS2Block2MTD(t *testing.T) {
+	t.Parallel()
+	id, idCheck := IDFile(t)
+	blob, blobCheck := RandomFile(t, "/blob.bin", 256<<10)
+	img := MakeJFFS2(t, RootTree(t, id, blob), 64<<10, 4)
+	lab := NewLab(t, 1)
+	StartNBDServer(t, lab, NBDExport{Name: "jffs2", Img: img})
+	vm := bootBlockNet(t, lab, "block2mtd.block2mtd=/dev/nbd0,65536", "nbdroot=10.99.0.1/jffs2",
+		"rootfstype=jffs2", "root=/dev/mtdblock0", nbdStaticIP, idCheck, blobCheck)
+	checkBlockRoot(t, vm, "jffs2", "/dev/mtdblock0", idCheck, blobCheck)
+}
+
 // TestNBDUnknownExport: asking for an export the server does not have prints the exports it
 // does offer (NBD_OPT_LIST) and reboots without the canary.
 func TestNBDUnknownExport(t *testing.T) {
