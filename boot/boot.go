@@ -72,62 +72,47 @@ func (b *Boot) step(stage, name string, fn func() error) error {
 
 // Run walks the boot steps. It returns only on failure: success ends in exec of the real init.
 func (b *Boot) Run() error {
+	always := func() bool { return true }
 	steps := []struct {
-		stage, name string
-		fn          func() error
+		stage    string
+		name     func() string
+		fn       func() error
+		when     func() bool
+		breakNow string // rd.break stage to stop at before this step
 	}{
-		{"setup", "set the clock from the RTC", b.setClock},
-		{"setup", "load the module index", b.loadIndex},
-		{"coldplug", "coldplug: load drivers for present devices", b.runColdplug},
-		{"network", "", b.network},
-		{"attach", "", b.attachRoot},
-		{"mount", "", b.mountRoot},
-		{"overlay", "", b.stackOverlay},
-		{"switch", "", b.findInit},
+		{"setup", fixed("set the clock from the RTC"), b.setClock, always, ""},
+		{"setup", fixed("copy the initramfs into a tmpfs (goinit.pivot=1)"), b.enterTmpfs, func() bool { return b.Params.Pivot }, ""},
+		{"setup", fixed("load the module index"), b.loadIndex, always, ""},
+		{"coldplug", fixed("coldplug: load drivers for present devices"), b.runColdplug, always, ""},
+		{"network", func() string { return "network: " + b.netPlan.String() }, b.network, func() bool { return b.netPlan != nil }, "pre-network"},
+		{"attach", func() string { return "attach " + b.attacher.String() }, b.attachRoot, always, "pre-mount"},
+		{"mount", func() string { return "mount the root on " + b.rootTarget() }, b.mountRoot, always, ""},
+		{"overlay", fixed("stack a tmpfs overlay on the root at " + NewRoot), b.stackOverlay, func() bool { return b.overlay != nil }, "pre-overlay"},
+		{"switch", fixed("find init in the root"), b.findInit, always, ""},
 	}
 	for _, s := range steps {
-		switch s.stage {
-		case "network":
-			if err := b.breakpoint("pre-network"); err != nil {
+		if s.breakNow != "" {
+			if err := b.breakpoint(s.breakNow); err != nil {
 				return err
-			}
-			if b.netPlan == nil {
-				continue
-			}
-		case "attach":
-			if err := b.breakpoint("pre-mount"); err != nil {
-				return err
-			}
-		case "overlay":
-			if err := b.breakpoint("pre-overlay"); err != nil {
-				return err
-			}
-			if b.overlay == nil {
-				continue
 			}
 		}
-		name := s.name
-		switch s.stage {
-		case "network":
-			name = "network: " + b.netPlan.String()
-		case "attach":
-			name = "attach " + b.attacher.String()
-		case "mount":
-			name = "mount the root on " + b.rootTarget()
-		case "overlay":
-			name = "stack a tmpfs overlay on the root at " + NewRoot
-		case "switch":
-			name = "find init in the root"
+		if !s.when() {
+			continue
 		}
-		if err := b.step(s.stage, name, s.fn); err != nil {
+		if err := b.step(s.stage, s.name(), s.fn); err != nil {
 			return err
 		}
 	}
 	if err := b.breakpoint("pre-switch"); err != nil {
 		return err
 	}
+	if b.Params.Pivot {
+		return b.pivotRoot()
+	}
 	return b.switchRoot()
 }
+
+func fixed(name string) func() string { return func() string { return name } }
 
 // Prepare parses the command line and picks the root attacher; it is the first step.
 func (b *Boot) Prepare(cmdline string) error {

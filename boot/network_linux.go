@@ -18,7 +18,11 @@ func (b *Boot) network() error {
 	}
 	b.net = st
 	for _, l := range st.Leases {
-		b.Log.Printf("%s: %s via %s (%s)", l.Interface, l.Prefix(), l.Proto, l.MAC)
+		how := l.Proto // klibc's names: "dhcp", or "none" for a static ip=
+		if how == netroot.ProtoStatic {
+			how = "static"
+		}
+		b.Log.Printf("%s: %s via %s (%s)", l.Interface, l.Prefix(), how, l.MAC)
 	}
 	if err := netroot.WriteRunFiles("/", st); err != nil {
 		b.Log.Printf("warning: %v", err)

@@ -47,22 +47,21 @@ func validSize(s string) bool {
 	return true
 }
 
-// Layout names the directories of a stacked root.
+// Layout names the directories of a stacked root. Upper and Work must be on one filesystem:
+// the tmpfs mounted on Tmpfs, or (Tmpfs empty) whatever already holds them.
 type Layout struct {
 	Lower  string // the read-only root
-	RW     string // the tmpfs holding upper and work
+	Tmpfs  string // where to mount the RW tmpfs; empty: Upper and Work are on an existing tmpfs
+	Upper  string // the writes
+	Work   string // overlayfs's work directory
 	Target string // where the overlay is mounted (the new root)
 }
-
-// Upper and Work are the overlay's directories inside RW.
-func (l Layout) Upper() string { return l.RW + "/upper" }
-func (l Layout) Work() string  { return l.RW + "/work" }
 
 // Options returns the overlay mount options. A network lower layer (NFS) gets index and xino
 // off: both need file handles and inode numbers NFS cannot promise, and the kernel refuses the
 // mount or warns when they are on.
 func Options(l Layout, networkLower bool) string {
-	o := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", l.Lower, l.Upper(), l.Work())
+	o := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", l.Lower, l.Upper, l.Work)
 	if networkLower {
 		o += ",index=off,xino=off"
 	}

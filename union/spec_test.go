@@ -20,7 +20,7 @@ func TestParseSpec(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	l := Layout{Lower: "/run/goinit/lower", RW: "/run/goinit/rw", Target: "/newroot"}
+	l := Layout{Lower: "/run/goinit/lower", Tmpfs: "/run/goinit/rw", Upper: "/run/goinit/rw/upper", Work: "/run/goinit/rw/work", Target: "/newroot"}
 	if got := Options(l, false); got != "lowerdir=/run/goinit/lower,upperdir=/run/goinit/rw/upper,workdir=/run/goinit/rw/work" {
 		t.Errorf("Options(local) = %q", got)
 	}

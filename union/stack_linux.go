@@ -18,22 +18,22 @@ func Stack(s Spec, l Layout, networkLower bool) error {
 		return hint.Wrap(fmt.Errorf("stack overlay on %s: the kernel has no overlayfs", l.Target),
 			"build the image with the overlay module (mkinitramfs includes it by default) or drop AUFS=1 / rd.overlay")
 	}
-	for _, d := range []string{l.RW, l.Target} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("stack overlay: mkdir %s: %w", d, err)
+	if l.Tmpfs != "" {
+		if err := os.MkdirAll(l.Tmpfs, 0o755); err != nil {
+			return fmt.Errorf("stack overlay: mkdir %s: %w", l.Tmpfs, err)
+		}
+		if err := unix.Mount("tmpfs", l.Tmpfs, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, TmpfsOptions(s)); err != nil {
+			return fmt.Errorf("stack overlay: mount -t tmpfs -o %s tmpfs %s: %w", TmpfsOptions(s), l.Tmpfs, err)
 		}
 	}
-	if err := unix.Mount("tmpfs", l.RW, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, TmpfsOptions(s)); err != nil {
-		return fmt.Errorf("stack overlay: mount -t tmpfs -o %s tmpfs %s: %w", TmpfsOptions(s), l.RW, err)
-	}
-	for _, d := range []string{l.Upper(), l.Work()} {
-		if err := os.Mkdir(d, 0o755); err != nil {
+	for _, d := range []string{l.Upper, l.Work, l.Target} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("stack overlay: mkdir %s: %w", d, err)
 		}
 	}
 	// The upper dir's root takes the lower root's mode, so / does not turn 0755-only by accident.
 	if fi, err := os.Stat(l.Lower); err == nil {
-		os.Chmod(l.Upper(), fi.Mode().Perm())
+		os.Chmod(l.Upper, fi.Mode().Perm())
 	}
 	opts := Options(l, networkLower)
 	if err := unix.Mount("overlay", l.Target, "overlay", 0, opts); err != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 )
@@ -72,38 +71,6 @@ func TestDebugShellOnFailure(t *testing.T) {
 	vm.WaitFor(`goinit: starting a shell \(rd.shell\); exit it to reboot`, 30*time.Second)
 	useShell(t, vm)
 	expectRebootWithoutCanary(t, vm, 60*time.Second)
-}
-
-func TestOverlayOnLocalRoot(t *testing.T) {
-	t.Parallel()
-	script := "#!/bin/sh\n" +
-		"echo written > /new-file && cat /new-file\n" +
-		"rm /etc/victim && [ ! -e /etc/victim ] && echo victim-deleted\n" +
-		"[ -e /run/goinit/lower/etc/victim ] && echo lower-untouched\n" +
-		"[ -e /run/goinit/rw/upper/new-file ] && echo upper-holds-write\n"
-	root := newTestRoot(t, append(BusyboxFiles(t),
-		File{Path: "/etc/victim", Data: "delete me\n"},
-		File{Path: "/check.sh", Data: script, Mode: 0o755})...)
-	before := fileSHA256(t, root.Img)
-	vm := Boot(t, VMConfig{
-		Initrd: blockInitramfs(t),
-		Disks:  []Disk{{Path: root.Img}},
-		Append: "panic=10 root=LABEL=" + root.FS.Label + " rd.overlay=tmpfs:size=32m canary.run=/check.sh",
-	})
-	c := vm.WaitCanary(bootWait)
-	if c.Root != "rw" || c.FSType != "overlay" {
-		t.Errorf("canary root=%s fstype=%s, want rw overlay", c.Root, c.FSType)
-	}
-	for _, want := range []string{"written", "victim-deleted", "lower-untouched", "upper-holds-write"} {
-		vm.WaitFor(want, 30*time.Second)
-	}
-	vm.WaitPowerOff(bootWait)
-	if after := fileSHA256(t, root.Img); after != before {
-		t.Errorf("the root image changed under the overlay: sha256 %s -> %s", before, after)
-	}
-	if got := vm.Seen(`goinit: .*tmpfs overlay`); len(got) == 0 || !strings.Contains(strings.Join(got, "\n"), "/newroot") {
-		t.Errorf("no overlay step on the console: %q", got)
-	}
 }
 
 // fileSHA256 is the hex sha256 of a host file.
