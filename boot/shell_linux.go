@@ -64,11 +64,13 @@ var stageText = map[string]string{
 	"pre-switch":  "switching to the real root",
 }
 
-// stateReport is what the debug shell shows first: settings, mounts and the timeline.
+// stateReport is what the debug shell shows first: settings, network, mounts and the timeline,
+// every line within 80 columns.
 func (b *Boot) stateReport() string {
 	s := "== settings ==\n" + b.Params.String() + "\n"
+	s += "== network ==\n" + networkReport(b.net)
 	if m, err := os.ReadFile("/proc/mounts"); err == nil {
-		s += "== mounts ==\n" + string(m)
+		s += "== mounts ==\n" + mountsReport(string(m))
 	}
 	s += "== timeline ==\n" + b.TL.Table()
 	return s

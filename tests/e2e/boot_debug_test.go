@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,8 +44,14 @@ func TestDebugShellInitDebug(t *testing.T) {
 	vm.WaitFor(`goinit: rd.break=pre-switch: stopping before switching to the real root`, bootWait)
 	vm.WaitFor(`^== settings ==`, 10*time.Second)
 	vm.WaitFor(`^== mounts ==`, 10*time.Second)
-	vm.WaitFor(`/newroot ext4 ro`, 10*time.Second)
+	vm.WaitFor(`^/newroot  ext4  /dev/vda`, 10*time.Second)
 	vm.WaitFor(`^== timeline ==`, 10*time.Second)
+	// The report is for an 80-column serial console: no line of it may be wider.
+	for _, l := range vm.Seen(`^.{81,}$`) {
+		if !strings.HasPrefix(l, "[") && !strings.HasPrefix(l, "GOINIT-") {
+			t.Errorf("debug report line wider than 80 columns (%d): %q", len(l), l)
+		}
+	}
 	useShell(t, vm)
 	vm.WaitFor(`goinit: shell exited; continuing the boot`, 30*time.Second)
 	c := vm.WaitCanary(bootWait)
