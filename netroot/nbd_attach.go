@@ -36,6 +36,7 @@ func NewNBD(r NBDRoot, env Env) Attacher {
 	return &nbdAttacher{
 		root:       r,
 		load:       env.LoadModule,
+		logf:       env.Logf,
 		dial:       d.DialContext,
 		connect:    NBDConnect,
 		disconnect: NBDDisconnect,
@@ -52,6 +53,7 @@ type nbdAttacher struct {
 	connect    func(NBDConnectRequest) (int, error)
 	disconnect func(index int) error
 	sysRoot    string
+	logf       func(string, ...any) // progress while the server does not answer
 
 	backoffMin, backoffMax time.Duration
 }
@@ -117,6 +119,7 @@ func (a *nbdAttacher) dialRetry(ctx context.Context) (net.Conn, error) {
 	start := time.Now()
 	delay := a.backoffMin
 	var last error
+	prog := newProgress(a.logf, a.String())
 	for attempt := 1; ; attempt++ {
 		dctx, cancel := context.WithTimeout(ctx, nbdDialTimeout)
 		conn, err := a.dial(dctx, "tcp", addr)
@@ -126,6 +129,7 @@ func (a *nbdAttacher) dialRetry(ctx context.Context) (net.Conn, error) {
 		}
 		if last == nil || !nbdCtxOver(ctx) {
 			last = err // keep the last real failure, not the one ctx cut short
+			prog.note(ctx, attempt, err)
 		}
 		t := time.NewTimer(delay)
 		select {

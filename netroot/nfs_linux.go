@@ -31,6 +31,7 @@ const (
 type nfs struct {
 	r    NFSRoot
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	logf func(string, ...any) // progress while the server does not answer
 }
 
 // NewNFS returns the Attacher of a resolved NFS root (see NFSRoot.Resolve). Attach checks that
@@ -59,6 +60,7 @@ func (n *nfs) Attach(ctx context.Context) (Mount, error) {
 	pause := nfsFirstPause
 	var last error
 	tries := 0
+	prog := newProgress(n.logf, fmt.Sprintf("%s: server %s", n, addr))
 	for {
 		tries++
 		dctx, cancel := context.WithTimeout(ctx, nfsMaxDial)
@@ -69,6 +71,7 @@ func (n *nfs) Attach(ctx context.Context) (Mount, error) {
 			return n.Mounts()[0], nil
 		}
 		last = err
+		prog.note(ctx, tries, dialCause(err))
 		t := time.NewTimer(pause)
 		select {
 		case <-t.C:

@@ -6,10 +6,20 @@ import (
 	"strings"
 )
 
-// Parse picks the attacher for the root the command line names. It is pure: it validates the
+// Parse picks the attacher for the root the command line names, with its goinit.altroot=
+// alternatives when there are any. It is pure: it validates the
 // forms and never touches the network or devices. Roots that depend on what DHCP brings
 // (root=dhcp, an NFS root without a server) are resolved when Attach runs, from env.Network.
 func Parse(c Cmdline, env Env) (Attacher, error) {
+	a, err := parseOne(c, env)
+	if err != nil {
+		return nil, err
+	}
+	return parseAlternatives(c, env, a)
+}
+
+// parseOne is Parse without the alternatives.
+func parseOne(c Cmdline, env Env) (Attacher, error) {
 	root, _ := c.Get("root")
 	switch {
 	case root == "" && !c.Has("aoeroot") && !c.Has("nbdroot"): // those two need no root=
@@ -22,6 +32,12 @@ func Parse(c Cmdline, env Env) (Attacher, error) {
 			return nil, err
 		}
 		return &nfsLate{r: r, env: env}, nil
+	}
+	if r, ok, err := ParseISCSI(c); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return NewISCSI(*r, env), nil
 	}
 	// block2mtd over a network block device comes first: root= then names the mtdblock device,
 	// and nbdroot= (or the AoE target) only says where the block device under it comes from.
@@ -100,7 +116,9 @@ func (n *nfsLate) Attach(ctx context.Context) (Mount, error) {
 	if err != nil {
 		return Mount{}, fmt.Errorf("attach %s: %w", n, err)
 	}
-	n.nfs = NewNFS(r)
+	a := NewNFS(r)
+	a.(*nfs).logf = n.env.Logf
+	n.nfs = a
 	return attachWithAlternatives(ctx, n.nfs)
 }
 
@@ -158,7 +176,11 @@ func (d *dhcpRoot) Attach(ctx context.Context) (Mount, error) {
 		}
 		d.inner = NewAoE(t, d.env)
 	case strings.HasPrefix(rp, "iscsi:"):
-		return Mount{}, fmt.Errorf("attach %s: root-path %q: this root type is not supported by this build yet", d, rp)
+		r, err := ParseISCSIRootPath(d.c, rp)
+		if err != nil {
+			return Mount{}, fmt.Errorf("attach %s: %w", d, err)
+		}
+		d.inner = NewISCSI(*r, d.env)
 	default:
 		r, err := ParseNFSRootPath(rp)
 		if err != nil {
@@ -168,7 +190,9 @@ func (d *dhcpRoot) Attach(ctx context.Context) (Mount, error) {
 		if err != nil {
 			return Mount{}, fmt.Errorf("attach %s: %w", d, err)
 		}
-		d.inner = NewNFS(r)
+		a := NewNFS(r)
+		a.(*nfs).logf = d.env.Logf
+		d.inner = a
 	}
 	return attachWithAlternatives(ctx, d.inner)
 }
