@@ -6,7 +6,7 @@ GOFLAGS := -trimpath
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build goinit mkinitramfs canary test unit e2e deps fmt vet clean
+.PHONY: all build goinit mkinitramfs canary test unit fuzz e2e deps fmt vet clean demo
 
 all: build
 
@@ -21,6 +21,13 @@ mkinitramfs:
 # The static canary /sbin/init used by the end-to-end tests' root images.
 canary:
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o $(OUT)/canary ./tests/canary
+
+# A newcomer's first look (root): a diskless QEMU client boots from NFS, then from AoE, with the
+# servers in a private network namespace; everything is removed at the end, also after Ctrl-C.
+# DEMO_INTERACTIVE=1 offers a shell on the client. See demo/main.go.
+demo: deps build
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -o $(OUT)/demo ./demo
+	$(OUT)/demo
 
 # Installs the Debian packages the tests need (only the missing ones).
 deps:
@@ -37,7 +44,16 @@ e2e: build canary
 	$(GO) test -count=1 -tags e2e -timeout 10m ./modalias/
 	$(GO) test -count=1 -tags e2e -timeout 40m -v ./tests/e2e/
 
-test: deps vet unit e2e
+# Every fuzz target for a short, bounded time (FUZZTIME, default 3s each).
+fuzz:
+	bash tests/fuzz.sh
+
+test: deps vet unit fuzz e2e
+
+# Speed and size against dracut and initramfs-tools (issue 8); writes bench/results.md.
+.PHONY: bench
+bench: build canary
+	$(GO) test -count=1 -tags 'e2e bench' -run '^TestBench' -timeout 45m -v ./tests/e2e/
 
 clean:
 	rm -rf $(OUT)
