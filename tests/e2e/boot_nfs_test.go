@@ -5,8 +5,12 @@ package e2e
 import (
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,8 +143,16 @@ func netNFSBoot(t *testing.T, c netCase) (*VM, *Lab) {
 			qargs = append(qargs, nic...)
 		}
 	}
+	// GOINIT_E2E_KEEP_LOGS=1 keeps the console and server logs of passing tests too.
+	var vm *VM
+	t.Cleanup(func() {
+		if os.Getenv("GOINIT_E2E_KEEP_LOGS") != "" && !t.Failed() && vm != nil {
+			vm.keepLog()
+			lab.keepLogs(t)
+		}
+	})
 	checks := root.IDCheck + " canary.cat=/run/net-" + c.iface + ".conf canary.cat=/proc/net/fib_trie"
-	vm := Boot(t, VMConfig{
+	vm = Boot(t, VMConfig{
 		Initrd:   img,
 		Append:   "panic=10 " + c.append + " " + checks,
 		NetNS:    lab.NS,
@@ -293,6 +305,15 @@ func TestNFSRootDHCP(t *testing.T) {
 	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp", rootPath: "10.99.0.1:/export"})
 }
 
+// TestNFSServerFromDHCP boots a bare nfsroot=<path>: the server is DHCP's next-server (dnsmasq
+// sends its own address), on virtio-net.
+func TestNFSServerFromDHCP(t *testing.T) {
+	t.Parallel()
+	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", dhcp: true, nfs: true,
+		append: "root=/dev/nfs nfsroot=/export"})
+	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp"})
+}
+
 // TestNFSStaticIP boots the kernel's static ip= form with no DHCP server in the network, on
 // virtio-net. The ip= line names no server, so ROOTSERVER is 0.0.0.0 as klibc writes it.
 func TestNFSStaticIP(t *testing.T) {
@@ -303,13 +324,17 @@ func TestNFSStaticIP(t *testing.T) {
 }
 
 // TestNetTwoNICsBOOTIF: two NICs, DHCP and NFS only behind the second one (eth1, on tap0);
-// BOOTIF names its MAC, so goinit must configure eth1, not the first NIC.
+// BOOTIF names its MAC, so goinit must configure eth1 and leave eth0 alone. (A goinit that
+// ignored BOOTIF would race both and also boot: its console lines about eth0 give it away.)
 func TestNetTwoNICsBOOTIF(t *testing.T) {
 	t.Parallel()
 	bootif := "01-" + strings.ReplaceAll(mac0, ":", "-")
 	vm, _ := netNFSBoot(t, netCase{model: "e1000", nics: 2, swapNICs: true, dhcp: true, nfs: true, iface: "eth1",
 		append: "BOOTIF=" + bootif + " ip=dhcp root=/dev/nfs nfsroot=10.99.0.1:/export"})
 	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp", iface: "eth1"})
+	if got := vm.Seen(`goinit: (network: eth0 |dhcp eth0)`); len(got) != 0 {
+		t.Errorf("goinit worked on eth0 although BOOTIF=%s names eth1:\n%s", bootif, strings.Join(got, "\n"))
+	}
 }
 
 // TestNetTwoNICsDHCP: two NICs, only the second (eth1) has a DHCP server; plain ip=dhcp races
@@ -319,6 +344,11 @@ func TestNetTwoNICsDHCP(t *testing.T) {
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", nics: 2, swapNICs: true, dhcp: true, nfs: true, iface: "eth1",
 		append: "ip=dhcp root=/dev/nfs nfsroot=10.99.0.1:/export"})
 	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp", iface: "eth1"})
+	for _, l := range []string{"eth0", "eth1"} {
+		if got := vm.Seen(`goinit: network: ` + l + ` has carrier.*; DHCP`); len(got) != 1 {
+			t.Errorf("ip=dhcp must try DHCP on every link with carrier: lines about %s: %q", l, got)
+		}
+	}
 }
 
 // netFailWait bounds a failing boot: rd.retry=10 for the network and again for the root, then
@@ -331,9 +361,31 @@ func TestNFSServerDown(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", dhcp: true,
 		append: "root=/dev/nfs nfsroot=10.99.0.1:/export rd.retry=10 panic=2"})
-	line := vm.WaitForUser(`10\.99\.0\.1.*/export|/export.*10\.99\.0\.1`, netFailWait)
+	netUp := vm.WaitForUser(`goinit: network: .*\(\d+\.\d+s\)$`, netFailWait)
+	line := vm.WaitForUser(`10\.99\.0\.1:/export.*(unreachable|refused|no answer|not respond)`, netFailWait)
 	t.Logf("error line %.1fs after start: %s", vm.Since().Seconds(), line)
+	// rd.retry=10 bounds the attach: the error comes 10 s (plus slack) after the network is up.
+	if d, ok := goinitDelta(netUp, line); !ok || d < 9*time.Second || d > 13*time.Second {
+		t.Errorf("the error came %s after the network was up, want about rd.retry=10s:\n%s\n%s", d, netUp, line)
+	}
 	expectRebootWithoutCanary(t, vm, netFailWait)
+}
+
+// goinitStamp reads goinit's own time stamp "[12.447] goinit: …" of a console line.
+var goinitStamp = regexp.MustCompile(`^\[ *(\d+\.\d{3})\] goinit: `)
+
+// goinitDelta is the time between two goinit console lines by goinit's own time stamps.
+func goinitDelta(from, to string) (time.Duration, bool) {
+	a, b := goinitStamp.FindStringSubmatch(from), goinitStamp.FindStringSubmatch(to)
+	if a == nil || b == nil {
+		return 0, false
+	}
+	fa, err1 := strconv.ParseFloat(a[1], 64)
+	fb, err2 := strconv.ParseFloat(b[1], 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(math.Round((fb-fa)*1000)) * time.Millisecond, true
 }
 
 // TestNFSWrongExport: the server runs but has no /nope; goinit must say it refused the path.
@@ -346,13 +398,48 @@ func TestNFSWrongExport(t *testing.T) {
 	expectRebootWithoutCanary(t, vm, netFailWait)
 }
 
-// TestNetNoNICDriver: an image without NIC drivers on an e1000 guest; goinit must list the
-// e1000's PCI modalias as a device no module in the image matched.
+// TestNetNoNICDriver: an image without NIC drivers on an e1000 guest; goinit's failure report
+// must list the e1000's PCI modalias as a device no module in the image matched.
 func TestNetNoNICDriver(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "e1000", image: []string{"--nics", "none"},
 		append: "root=/dev/nfs nfsroot=10.99.0.1:/export rd.retry=5 panic=2"})
+	vm.WaitForUser(`BOOT FAILED in stage "network"`, netFailWait)
 	line := vm.WaitForUser(`pci:v00008086d0000100E`, netFailWait)
 	t.Logf("modalias line %.1fs after start: %s", vm.Since().Seconds(), line)
 	expectRebootWithoutCanary(t, vm, netFailWait)
+}
+
+// TestNetHelpers checks the scenario helpers on real /proc samples.
+func TestNetHelpers(t *testing.T) {
+	trie := []string{
+		"Main:", "  +-- 0.0.0.0/0 2 0 2", "     |-- 10.99.0.0", "        /24 link UNICAST",
+		"     |-- 10.99.0.115", "        /32 host LOCAL", "     |-- 10.99.0.255", "        /32 link BROADCAST",
+	}
+	for _, c := range []struct {
+		addr string
+		want bool
+	}{{"10.99.0.115", true}, {"10.99.0.0", false}, {"10.99.0.255", false}, {"10.99.0.11", false}, {"", false}} {
+		if got := addressConfigured(trie, c.addr); got != c.want {
+			t.Errorf("addressConfigured(%q) = %v, want %v", c.addr, got, c.want)
+		}
+	}
+	udp := "  sl  local_address rem_address   st\n" +
+		"  12: 0100630A:0043 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1\n"
+	if !udpBound(udp, 67) || udpBound(udp, 68) || udpBound(udp, 0x63) {
+		t.Errorf("udpBound on %q: want port 67 only", udp)
+	}
+	conf, other := splitCat([]string{"GOINIT-CANARY-CAT DEVICE='eth0'", "GOINIT-CANARY-CAT ROOTPATH=''",
+		"GOINIT-CANARY-CAT   +-- 0.0.0.0/1 2 0 2"})
+	if len(conf) != 2 || conf["DEVICE"] != "eth0" || conf["ROOTPATH"] != "" || len(other) != 1 {
+		t.Errorf("splitCat = %v %q", conf, other)
+	}
+	if d, ok := goinitDelta("[ 2.417] goinit: network: x (1.6s)", "[12.450] goinit: error"); !ok || d != 10033*time.Millisecond {
+		t.Errorf("goinitDelta = %s %v, want 10.033s", d, ok)
+	}
+	for a, want := range map[string]bool{"10.99.0.100": true, "10.99.0.199": true, "10.99.0.99": false, "10.99.1.150": false, "x": false} {
+		if inPool(a) != want {
+			t.Errorf("inPool(%q) = %v, want %v", a, !want, want)
+		}
+	}
 }

@@ -60,6 +60,17 @@ func NewLab(t testing.TB, ntaps int) *Lab {
 		run(t, ip, "-n", ns, "link", "set", tap, "up")
 		l.Taps = append(l.Taps, tap)
 	}
+	// GOINIT_E2E_TCPDUMP=1 records every tap's traffic in Dir/tcpdump-tapI.log (kept with the
+	// other logs), when tcpdump is installed.
+	if os.Getenv("GOINIT_E2E_TCPDUMP") != "" {
+		if td, err := lookTool("tcpdump", "tcpdump"); err == nil {
+			for _, tap := range l.Taps {
+				l.Start(t, "tcpdump-"+tap, td, "-n", "-tt", "-e", "-l", "-i", tap)
+			}
+		} else {
+			t.Logf("lab: GOINIT_E2E_TCPDUMP: %v", err)
+		}
+	}
 	return l
 }
 

@@ -3,19 +3,30 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// nfsMu serializes the tests that run rpcbind (and so ganesha, which needs it for NFSv3):
-// rpcbind listens on /run/rpcbind.sock on the host's filesystem, which network namespaces do not
-// separate, so only one rpcbind may run on the machine at a time. LockNFS takes it.
+// nfsMu and the file lock nfsLockPath serialize the tests that run rpcbind (and so ganesha,
+// which needs it for NFSv3): rpcbind listens on /run/rpcbind.sock on the host's filesystem, which
+// network namespaces do not separate, so only one rpcbind may run on the machine at a time, also
+// across test processes (several `go test` runs, other packages' benchmarks). LockNFS takes both.
 var nfsMu sync.Mutex
+
+// nfsLockPath is the machine-wide lock file (flock) for rpcbind.
+const nfsLockPath = "/run/goinit-e2e-rpcbind.lock"
+
+// nfsLockWait bounds the wait for the machine-wide lock.
+const nfsLockWait = 15 * time.Minute
 
 // serverWait bounds each wait for a server to listen.
 const serverWait = 20 * time.Second
@@ -26,7 +37,29 @@ func LockNFS(t testing.TB) {
 	t.Helper()
 	start := time.Now()
 	nfsMu.Lock()
-	t.Cleanup(nfsMu.Unlock)
+	f, err := os.OpenFile(nfsLockPath, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		nfsMu.Unlock()
+		t.Fatalf("lab: NFS lock: %v", err)
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) || time.Since(start) > nfsLockWait {
+			f.Close()
+			nfsMu.Unlock()
+			t.Fatalf("lab: NFS lock: flock %s: %v after %s (another test process runs rpcbind?)",
+				nfsLockPath, err, time.Since(start).Round(time.Second))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		unix.Flock(int(f.Fd()), unix.LOCK_UN) //nolint:errcheck // closing releases it anyway
+		f.Close()
+		nfsMu.Unlock()
+	})
 	if w := time.Since(start); w > time.Second {
 		t.Logf("lab: waited %s for the NFS lock (one rpcbind per machine)", w.Round(100*time.Millisecond))
 	}
@@ -84,6 +117,7 @@ func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
 		t.Fatalf("lab: start NFS: %v", err)
 	}
 	s := &NFSServer{LogPath: filepath.Join(l.Dir, "ganesha-nfsd.log")}
+	waitForeignRPCBind(t)
 	s.RPCBind = l.Start(t, "rpcbind", Tool(t, "rpcbind", "rpcbind"), "-f")
 	l.WaitTCP(t, s.RPCBind, l.ServerIP+":111", serverWait)
 
@@ -97,6 +131,39 @@ func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
 		}
 	}
 	return s
+}
+
+// waitForeignRPCBind waits (up to nfsLockWait) while an rpcbind that is not ours runs on the
+// machine: a test process built before the file lock, or one that does not take it, would
+// otherwise have its /run/rpcbind.sock taken over.
+func waitForeignRPCBind(t testing.TB) {
+	t.Helper()
+	start := time.Now()
+	for {
+		pid := runningPID("rpcbind")
+		if pid == 0 {
+			if w := time.Since(start); w > time.Second {
+				t.Logf("lab: waited %s for another process's rpcbind to end", w.Round(time.Second))
+			}
+			return
+		}
+		if time.Since(start) > nfsLockWait {
+			t.Fatalf("lab: rpcbind pid %d (not this test's) still runs after %s; only one rpcbind per machine", pid, nfsLockWait)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// runningPID returns the PID of a process whose command name (/proc/PID/comm) is name, or 0.
+func runningPID(name string) int {
+	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, c := range comms {
+		if b, err := os.ReadFile(c); err == nil && strings.TrimSpace(string(b)) == name {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(c)))
+			return pid
+		}
+	}
+	return 0
 }
 
 // ganeshaConfig is the configuration TESTBED.md found to work: fixed ports, no NLM (clients use
