@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/goinit/goinit/internal/hint"
 )
 
 // Parse picks the attacher for the root the command line names, with its goinit.altroot=
@@ -83,6 +85,15 @@ func isNetworkRoot(root string, c Cmdline) bool {
 	return c.Has("netroot")
 }
 
+// hostNote says how this host is configured, for a hint: " this host is 10.99.0.50/24 on eth0 (dhcp)".
+func (e Env) hostNote() string {
+	l := e.primaryLease()
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf(" this host is %s on %s (%s)", l.Prefix(), l.Interface, l.Proto)
+}
+
 // primaryLease is the lease the root server and root path come from.
 func (e Env) primaryLease() *Lease {
 	if e.Network == nil {
@@ -119,7 +130,11 @@ func (n *nfsLate) Attach(ctx context.Context) (Mount, error) {
 	a := NewNFS(r)
 	a.(*nfs).logf = n.env.Logf
 	n.nfs = a
-	return attachWithAlternatives(ctx, n.nfs)
+	m, err := attachWithAlternatives(ctx, n.nfs)
+	if err != nil {
+		return m, hint.Wrap(err, fmt.Sprintf("is an NFS server running on %s and exporting %s?%s", r.Server, r.Path, n.env.hostNote()))
+	}
+	return m, nil
 }
 
 // attachWithAlternatives attaches a and, when it offers several mount(2) calls (NFS versions),
