@@ -91,7 +91,11 @@ func (e Env) hostNote() string {
 	if l == nil {
 		return ""
 	}
-	return fmt.Sprintf(" this host is %s on %s (%s)", l.Prefix(), l.Interface, l.Proto)
+	how := "dhcp"
+	if l.Proto == ProtoStatic {
+		how = "static"
+	}
+	return fmt.Sprintf(" this host is %s on %s (%s)", l.Prefix(), l.Interface, how)
 }
 
 // primaryLease is the lease the root server and root path come from.
