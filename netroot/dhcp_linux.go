@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	uiorand "github.com/u-root/uio/rand"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -18,23 +19,34 @@ type dhcpResult struct {
 	lease *Lease // nil unless it got one
 }
 
-// waitEntropy blocks once in getrandom(2) until the kernel's random pool is initialised: early
-// in boot it may not be, and the DHCP library then spins for minutes building its first packet.
-func waitEntropy(logf func(string, ...any)) {
-	start := time.Now()
-	var b [1]byte
+// xidReader gives the DHCP library its transaction ids without waiting for the kernel's
+// random pool: early in boot the pool may take seconds to initialise (the library would block
+// in getrandom, or spin for minutes), and a DHCP xid needs no cryptographic quality. It reads
+// getrandom(GRND_INSECURE) (Linux 5.6 and later); on older kernels it waits as before.
+type xidReader struct{}
+
+func (xidReader) ReadContext(ctx context.Context, b []byte) (int, error) {
 	for {
-		_, err := unix.Getrandom(b[:], 0)
+		n, err := unix.Getrandom(b, unix.GRND_INSECURE)
 		if err == unix.EINTR {
 			continue
 		}
-		if err != nil {
-			logf("network: getrandom: %v (going on)", err)
+		if err == unix.EINVAL { // kernel without GRND_INSECURE
+			n, err = unix.Getrandom(b, 0)
 		}
-		break
+		return n, err
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		logf("network: waited %s for the kernel's random pool", d.Round(time.Millisecond))
+}
+
+func (r xidReader) Read(b []byte) (int, error) { return r.ReadContext(context.Background(), b) }
+
+// waitEntropy used to block until the random pool was ready; now it points the DHCP library
+// at xidReader, which does not wait.
+func waitEntropy(logf func(string, ...any)) {
+	uiorand.Reader = xidReader{}
+	var b [4]byte
+	if _, err := (xidReader{}).Read(b[:]); err != nil {
+		logf("network: getrandom: %v (going on)", err)
 	}
 }
 

@@ -2,6 +2,7 @@
 //
 //	mkinitramfs -o FILE [flags]   build an image
 //	mkinitramfs ls FILE           list an image's records
+//	mkinitramfs pxelinux …        write a PXELINUX config and the boot files into a TFTP root
 package main
 
 import (
@@ -23,6 +24,14 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// exitStatusHelp ends every -h text (the build's and each subcommand's).
+const exitStatusHelp = `
+Exit status:
+  0  success, or help shown
+  1  failed: one line on stderr says what went wrong and how to fix it
+  2  bad usage: an unknown flag, a missing or invalid argument
+`
+
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
@@ -33,14 +42,16 @@ func run(args []string) int {
 	switch {
 	case len(args) > 0 && args[0] == "ls":
 		err = runLs(args[1:])
+	case len(args) > 0 && args[0] == "pxelinux":
+		err = runPxelinux(args[1:])
 	default:
-		// Later: case "pxelinux".
 		err = runBuild(args)
 	}
 	if err == nil {
 		return 0
 	}
 	if errors.Is(err, errHelpShown) {
+		fmt.Print(exitStatusHelp)
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "mkinitramfs: %v\n", err)

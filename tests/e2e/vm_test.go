@@ -41,12 +41,15 @@ type VMConfig struct {
 	QEMUArgs []string // more QEMU arguments as they are (NICs: -netdev …, -device …)
 	MemoryMB int      // default 512
 	NetNS    string   // run QEMU inside this network namespace (ip netns exec)
+	// PXE boots from the firmware (-boot n, the NIC's iPXE ROM) instead of -kernel/-initrd:
+	// Initrd, Kernel and Append are unused.
+	PXE bool
 }
 
 // qemuArgs builds QEMU's command line. The serial console is QEMU's stdin and stdout (no
 // multiplexer, no monitor), so the harness reads it and can type into it.
 func qemuArgs(cfg VMConfig, kernel string) ([]string, error) {
-	if cfg.Initrd == "" {
+	if cfg.Initrd == "" && !cfg.PXE {
 		return nil, errors.New("qemu args: VMConfig.Initrd is empty")
 	}
 	if cfg.Kernel != "" {
@@ -60,8 +63,12 @@ func qemuArgs(cfg VMConfig, kernel string) ([]string, error) {
 		"-accel", "tcg", "-m", strconv.Itoa(mem), "-smp", "1", "-nodefaults",
 		"-display", "none", "-monitor", "none", "-no-reboot",
 		"-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
-		"-kernel", kernel, "-initrd", cfg.Initrd,
-		"-append", strings.TrimSpace("console=ttyS0 " + cfg.Append),
+	}
+	if cfg.PXE {
+		args = append(args, "-boot", "n")
+	} else {
+		args = append(args, "-kernel", kernel, "-initrd", cfg.Initrd,
+			"-append", strings.TrimSpace("console=ttyS0 "+cfg.Append))
 	}
 	ahci := 0
 	for i, d := range cfg.Disks {
