@@ -7,4 +7,5 @@ var Params = []string{
 	"netroot", "rd.iscsi.initiator", "rd.iscsi.target.name", "rd.iscsi.target.ip", "rd.iscsi.target.port",
 	"rd.iscsi.username", "rd.iscsi.password", "rd.iscsi.in.username", "rd.iscsi.in.password",
 	"goinit.altroot", "goinit.rootorder", "goinit.trytime",
+	"goinit.nbd.deadconn", "goinit.nbd.timeout",
 }

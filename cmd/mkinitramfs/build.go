@@ -17,8 +17,9 @@ var errHelpShown = errors.New("help shown")
 const buildUsage = `Usage:
   mkinitramfs -o FILE [-k KVER] [--moddir DIR] [--modules m1,m2] [--nics generic|host|none]
               [--compress zstd|gzip|xz|lz4|none] [--busybox PATH|auto|none] [--init PATH]
-              [--firmware DIR] [--quiet] [--verbose]
+              [--firmware DIR] [--iscsi-secrets FILE] [--quiet] [--verbose]
   mkinitramfs ls FILE
+  mkinitramfs pxelinux --tftp-root DIR --kernel VMLINUZ --initrd IMG --root ROOT [flags]
   mkinitramfs --version
 
 Builds a newc initramfs whose /init is goinit, with the kernel modules (and their
@@ -50,6 +51,7 @@ func runBuild(args []string) error {
 	fs.StringVar(&cfg.BusyboxPath, "busybox", build.BusyboxAuto, "`PATH` of a static busybox, auto or none")
 	fs.StringVar(&cfg.GoinitPath, "init", "", "`PATH` of goinit (default: beside mkinitramfs, or ../lib/goinit/goinit)")
 	fs.StringVar(&cfg.FirmwareDir, "firmware", "/lib/firmware", "`DIR` to take firmware from")
+	fs.StringVar(&cfg.ISCSISecrets, "iscsi-secrets", "", "embed iSCSI CHAP credentials from `FILE` (mode 0600 in the image)")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "print nothing but errors")
 	fs.BoolVar(&cfg.Verbose, "verbose", false, "list the modules and firmware, show progress")
 	fs.BoolVar(&showVersion, "version", false, "print the version and exit")

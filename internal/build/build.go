@@ -87,6 +87,9 @@ func Build(cfg Config) (*Summary, error) {
 	if err := addImageInfo(b, info); err != nil {
 		return nil, err
 	}
+	if err := s.addISCSISecrets(b); err != nil {
+		return nil, err
+	}
 
 	s.progress("compressing %d files with %s into %s", b.Len(), s.compression, s.Output)
 	sizes, err := b.WriteFile(s.Output, archive.WriteOptions{Compression: s.compression})

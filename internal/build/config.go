@@ -23,6 +23,7 @@ type Config struct {
 	ExtraModules  []string // modules or aliases to add, with their dependencies (--modules)
 	NICs          string   // generic (default), host or none
 	FirmwareDir   string   // default /lib/firmware
+	ISCSISecrets  string   // credentials file to embed at /etc/goinit/secrets/iscsi (0600); "" = none
 
 	Verbose bool
 	Quiet   bool
