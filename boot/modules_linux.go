@@ -106,6 +106,7 @@ func (b *Boot) runColdplug() error {
 			}
 		}
 	}
+	b.startPreload()
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
