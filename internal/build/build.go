@@ -92,7 +92,7 @@ func Build(cfg Config) (*Summary, error) {
 	}
 
 	s.progress("compressing %d files with %s into %s", b.Len(), s.compression, s.Output)
-	sizes, err := b.WriteFile(s.Output, archive.WriteOptions{Compression: s.compression})
+	sizes, err := b.WriteFile(s.Output, archive.WriteOptions{Compression: s.compression, Secret: s.ISCSISecrets != ""})
 	if err != nil {
 		return nil, err
 	}

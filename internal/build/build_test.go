@@ -325,3 +325,32 @@ func TestBuildWarnsAboutMissingGroupModules(t *testing.T) {
 		t.Errorf("modules %v, want none", sum.Modules)
 	}
 }
+
+// TestBuildWithSecretsIsPrivate: an image holding credentials is written mode 0600, one
+// without them 0644.
+func TestBuildWithSecretsIsPrivate(t *testing.T) {
+	kver := installedKernel(t)
+	init := staticInit(t)
+	dir := t.TempDir()
+	sec := filepath.Join(dir, "iscsi.secrets")
+	if err := os.WriteFile(sec, []byte("username=u\npassword=p4ss-w0rd\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		secrets string
+		mode    os.FileMode
+	}{{sec, 0o600}, {"", 0o644}} {
+		out := filepath.Join(dir, "img"+tt.mode.String())
+		if _, err := Build(Config{Output: out, KernelVersion: kver, GoinitPath: init, BusyboxPath: BusyboxNone,
+			Compress: "none", NICs: NICsNone, ISCSISecrets: tt.secrets, Quiet: true}); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != tt.mode {
+			t.Errorf("secrets %q: image mode %v, want %v", tt.secrets, fi.Mode().Perm(), tt.mode)
+		}
+	}
+}
