@@ -9,7 +9,9 @@ fuzztime=${FUZZTIME:-3s}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-corpus_count() { find "$1/testdata/fuzz/$2" -type f 2>/dev/null | wc -l; }
+corpus_count() {
+	if [ -d "$1/testdata/fuzz/$2" ]; then find "$1/testdata/fuzz/$2" -type f | wc -l; else echo 0; fi
+}
 
 run_target() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1" >"$log" 2>&1; }
 
