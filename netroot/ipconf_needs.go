@@ -11,6 +11,20 @@ func NeedsNetwork(c Cmdline) bool {
 		plan, err := ParseNetwork(c)
 		return err != nil || !plan.Off
 	}
+	if rootNeedsNetwork(c) {
+		return true
+	}
+	for _, alt := range c.All("goinit.altroot") {
+		if rootNeedsNetwork(rootOverride{Cmdline: c, root: alt}) {
+			return true
+		}
+	}
+	return false
+}
+
+// rootNeedsNetwork reports whether root= (with nbdroot=, netroot=, rd.iscsi.*) lives on an IP
+// network.
+func rootNeedsNetwork(c Cmdline) bool {
 	root, _ := c.Get("root")
 	switch {
 	case root == "/dev/nfs", root == "dhcp",
@@ -19,6 +33,8 @@ func NeedsNetwork(c Cmdline) bool {
 		return true
 	case c.Has("nbdroot"):
 		return true // root=/dev/nbdN, block2mtd over /dev/nbdN, or nbdroot= alone
+	case c.Has("netroot"), c.Has("rd.iscsi.target.ip"):
+		return true // iSCSI named by netroot= or rd.iscsi.* next to a local-looking root=
 	}
 	return false
 }

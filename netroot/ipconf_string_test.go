@@ -20,3 +20,17 @@ func TestNetPlanString(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsNetworkAlternativesAndISCSI(t *testing.T) {
+	for line, want := range map[string]bool{
+		"root=LABEL=a goinit.altroot=LABEL=b":               false,
+		"root=LABEL=a goinit.altroot=nbd:10.99.0.2:root":    true,
+		"root=/dev/sda1 netroot=iscsi:10.99.0.1::::iqn.x:t": true,
+		"aoeroot=e7.1":                   false,
+		"root=nbd:10.99.0.1:root ip=off": false,
+	} {
+		if got := NeedsNetwork(ipCmd(line)); got != want {
+			t.Errorf("NeedsNetwork(%s) = %v, want %v", line, got, want)
+		}
+	}
+}
