@@ -385,7 +385,7 @@ func TestNFSServerDown(t *testing.T) {
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", dhcp: true,
 		append: "root=/dev/nfs nfsroot=10.99.0.1:/export rd.retry=10 panic=2"})
 	netUp := vm.WaitForUser(`goinit: network: .*\(\d+\.\d+s\)$`, netFailWait)
-	line := vm.WaitForUser(`10\.99\.0\.1:/export.*(unreachable|refused|no answer|not respond)`, netFailWait)
+	line := vm.WaitForUser(`goinit: error: .*10\.99\.0\.1:/export.*(unreachable|refused|no answer|not respond)`, netFailWait)
 	t.Logf("error line %.1fs after start: %s", vm.Since().Seconds(), line)
 	// rd.retry=10 bounds the attach: the error comes 10 s (plus slack) after the network is up.
 	if d, ok := goinitDelta(netUp, line); !ok || d < 9*time.Second || d > 13*time.Second {
