@@ -6,7 +6,7 @@ GOFLAGS := -trimpath
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build goinit mkinitramfs canary test unit fuzz e2e deps fmt vet clean demo
+.PHONY: all build goinit mkinitramfs canary test unit fuzz faults e2e deps fmt vet clean demo
 
 all: build
 
@@ -47,6 +47,10 @@ e2e: build canary
 # Every fuzz target for a short, bounded time (FUZZTIME, default 3s each).
 fuzz:
 	bash tests/fuzz.sh
+
+# Fault tests too slow or not yet reliable for make test (lossy NFS, AoE at 20% loss).
+faults: build canary
+	$(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyAoE20' -timeout 30m -v ./tests/e2e/
 
 test: deps vet unit fuzz e2e
 

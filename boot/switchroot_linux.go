@@ -79,6 +79,7 @@ func (b *Boot) prepareSwitch() {
 		b.stopDevs()
 	}
 	b.restoreModprobe()
+	b.startSupervisors()
 }
 
 // initEnv is the kernel's environment for init plus sane defaults.

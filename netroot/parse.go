@@ -63,6 +63,9 @@ func parseOne(c Cmdline, env Env) (Attacher, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := nbdReconnectSettings(c, r); err != nil {
+			return nil, err
+		}
 		return NewNBD(*r, env), nil
 	}
 	if isNetworkRoot(root, c) {

@@ -18,6 +18,9 @@ func main() {
 	if filepath.Base(os.Args[0]) == "modprobe" {
 		os.Exit(modprobe(os.Args[1:]))
 	}
+	if isSupervisor(os.Args[0]) {
+		os.Exit(supervise(os.Args))
+	}
 	if os.Getpid() != 1 {
 		if len(os.Args) > 1 && (os.Args[1] == "--version" || os.Args[1] == "-v") {
 			fmt.Println("goinit", version)

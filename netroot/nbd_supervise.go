@@ -1,0 +1,173 @@
+package netroot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The NBD reconnect supervisor: a small process goinit leaves behind for an NBD root. When the
+// kernel reports the connection dead, it dials the same or an alternative server, does the
+// handshake for the same export and hands the new socket to the kernel (NBD_CMD_RECONFIGURE).
+// Meanwhile I/O waits for up to the dead connection timeout set at NBD_CMD_CONNECT.
+
+// NBDSupervisorPrefix starts the supervisor's argv[0] ("@goinit-nbd0"): the '@' asks systemd's
+// shutdown to spare it, and goinit's main dispatches on it.
+const NBDSupervisorPrefix = "@goinit-nbd"
+
+const (
+	// NBDDefaultDeadConn is goinit.nbd.deadconn's default: how long I/O waits for a reconnect.
+	NBDDefaultDeadConn = 60 * time.Second
+	// NBDDefaultTimeout is goinit.nbd.timeout's default: a request unanswered this long marks
+	// the connection dead (and is requeued), so requests in flight when a server died resume.
+	NBDDefaultTimeout = 30 * time.Second
+	nbdMaxSettingSecs = 3600
+)
+
+// NBDSupervisor is what the supervisor needs to know about an attached NBD root.
+type NBDSupervisor struct {
+	Index   int      // N of /dev/nbdN
+	Export  string   // "" is the server's default export
+	Servers []string // host:port, the one that attached first, then the alternatives
+	// Size is the device's size in bytes: a server's export must have it to be taken. (The
+	// supervisor cannot read /sys after the switch: its root is the deleted initramfs.)
+	Size uint64
+}
+
+// nbdReconnectSettings reads goinit.nbd.deadconn= and goinit.nbd.timeout= into r.
+func nbdReconnectSettings(c Cmdline, r *NBDRoot) error {
+	r.DeadConnTimeout, r.Timeout = NBDDefaultDeadConn, NBDDefaultTimeout
+	for _, p := range []struct {
+		key, what string
+		dst       *time.Duration
+	}{
+		{"goinit.nbd.deadconn", "how long I/O waits for a reconnect", &r.DeadConnTimeout},
+		{"goinit.nbd.timeout", "after how long an unanswered request marks the connection dead", &r.Timeout},
+	} {
+		v, ok := c.Get(p.key)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n > nbdMaxSettingSecs {
+			return fmt.Errorf("cmdline: %s=%q: expected whole seconds 0-%d (%s; 0: the kernel's default)", p.key, v, nbdMaxSettingSecs, p.what)
+		}
+		*p.dst = time.Duration(n) * time.Second
+	}
+	return nil
+}
+
+// NBDSupervision returns what the supervisor needs for an attached root; ok is false when the
+// root is not an NBD device goinit connected (or has not attached yet).
+func NBDSupervision(a Attacher) (s NBDSupervisor, ok bool) {
+	switch a := a.(type) {
+	case *nbdAttacher:
+		return NBDSupervisor{Index: a.root.Device, Export: a.root.Export, Servers: []string{a.root.Addr()}}, true
+	case *multi:
+		won, ok := a.won.(*nbdAttacher)
+		if !ok {
+			return NBDSupervisor{}, false
+		}
+		s = NBDSupervisor{Index: won.root.Device, Export: won.root.Export, Servers: []string{won.root.Addr()}}
+		for _, alt := range a.list {
+			n, ok := alt.(*nbdAttacher)
+			if ok && n != won && n.root.Export == won.root.Export && n.root.Device == won.root.Device {
+				s.Servers = append(s.Servers, n.root.Addr())
+			}
+		}
+		return s, true
+	}
+	return NBDSupervisor{}, false
+}
+
+// Argv is the supervisor's command line: @goinit-nbd<N> index=<N> size=<bytes> export=<name>
+// server=<addr>… (argv elements, so names with spaces need no quoting).
+func (s NBDSupervisor) Argv() []string {
+	argv := []string{fmt.Sprintf("%s%d", NBDSupervisorPrefix, s.Index), "index=" + strconv.Itoa(s.Index),
+		"size=" + strconv.FormatUint(s.Size, 10), "export=" + s.Export}
+	for _, a := range s.Servers {
+		argv = append(argv, "server="+a)
+	}
+	return argv
+}
+
+// ParseNBDSupervisorArgs reads the arguments after argv[0] that Argv wrote.
+func ParseNBDSupervisorArgs(args []string) (NBDSupervisor, error) {
+	s := NBDSupervisor{Index: -1}
+	haveExport := false
+	for _, a := range args {
+		k, v, _ := strings.Cut(a, "=")
+		switch k {
+		case "index":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > nbdMaxDevIndex {
+				return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected index=<0-%d>", a, nbdMaxDevIndex)
+			}
+			s.Index = n
+		case "size":
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil || n == 0 {
+				return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected size=<bytes>, not zero", a)
+			}
+			s.Size = n
+		case "export":
+			s.Export, haveExport = v, true
+		case "server":
+			if _, _, reason := nbdSplitHostPort(v); reason != "" {
+				return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: %s; expected server=<host>:<port>", a, reason)
+			}
+			s.Servers = append(s.Servers, v)
+		default:
+			return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected index=, size=, export= or server=", a)
+		}
+	}
+	switch {
+	case s.Index < 0:
+		return NBDSupervisor{}, fmt.Errorf("nbd supervisor: missing index=<N>")
+	case s.Size == 0:
+		return NBDSupervisor{}, fmt.Errorf("nbd supervisor: missing size=<bytes>")
+	case !haveExport:
+		return NBDSupervisor{}, fmt.Errorf("nbd supervisor: missing export=<name>")
+	case len(s.Servers) == 0:
+		return NBDSupervisor{}, fmt.Errorf("nbd supervisor: missing server=<host>:<port>")
+	}
+	return s, nil
+}
+
+// nbdSplitHostPort checks host:port (an IPv6 host in brackets); reason is "" when valid.
+func nbdSplitHostPort(v string) (host string, port uint16, reason string) {
+	i := strings.LastIndexByte(v, ':')
+	if i < 0 {
+		return "", 0, "missing :<port>"
+	}
+	host, p := v[:i], v[i+1:]
+	if strings.HasPrefix(host, "[") {
+		if !strings.HasSuffix(host, "]") {
+			return "", 0, "missing ']' after the IPv6 server"
+		}
+		host = host[1 : len(host)-1]
+	}
+	if host == "" {
+		return "", 0, "missing server"
+	}
+	if !nbdAllDigits(p) {
+		return "", 0, fmt.Sprintf("port %q is not a number", p)
+	}
+	n, reason := nbdParsePort(p)
+	return host, n, reason
+}
+
+// nbdLinkDeadIndex reads the device index from a NBD_CMD_LINK_DEAD multicast (a generic
+// netlink payload); ok is false for any other message.
+func nbdLinkDeadIndex(payload []byte) (int, bool) {
+	if len(payload) < 4 || payload[0] != nbdCmdLinkDead {
+		return 0, false
+	}
+	return nbdReplyIndex(payload)
+}
+
+const (
+	nbdCmdLinkDead = 4
+	nbdMcastGroup  = "nbd_mc_group"
+)

@@ -1,0 +1,154 @@
+package netroot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// RunNBDSupervisor is the supervisor process's main: it parses args (what
+// NBDSupervisor.Argv wrote after argv[0]), listens on the nbd driver's multicast group for
+// NBD_CMD_LINK_DEAD and reconnects the device each time. Lines go to logw (/dev/kmsg) prefixed
+// with name. It returns only when it cannot watch the device at all.
+func RunNBDSupervisor(name string, args []string, logw io.Writer) int {
+	name = strings.TrimPrefix(name, "@")
+	logf := func(format string, a ...any) {
+		io.WriteString(logw, name+": "+fmt.Sprintf(format, a...)+"\n") //nolint:errcheck // nowhere else to report
+	}
+	spec, err := ParseNBDSupervisorArgs(args)
+	if err != nil {
+		logf("%v", err)
+		return 2
+	}
+	w, err := nbdWatchLinkDead()
+	if err != nil {
+		logf("watch %s: %v; a dead connection will not be replaced", nbdDeviceName(spec.Index), err)
+		return 1
+	}
+	defer unix.Close(w)
+	r := newNBDReconnector(spec, logf)
+	logf("watching %s (export %q on %s)", nbdDeviceName(spec.Index), spec.Export, strings.Join(spec.Servers, ", "))
+	for {
+		dead, err := nbdNextLinkDead(w, spec.Index)
+		if err != nil {
+			logf("watch %s: %v", nbdDeviceName(spec.Index), err)
+			if !errors.Is(err, unix.ENOBUFS) { // an overrun may have eaten our event: check anyway
+				time.Sleep(time.Second)
+				continue
+			}
+		} else if !dead {
+			continue
+		}
+		began := time.Now()
+		logf("connection of %s is dead: reconnecting", nbdDeviceName(spec.Index))
+		addr, err := r.reconnect(context.Background())
+		switch {
+		case errors.Is(err, errNBDNotDead):
+			logf("%s: no dead connection (already replaced)", nbdDeviceName(spec.Index))
+		case err != nil:
+			logf("%v", err)
+		default:
+			logf("reconnected %s to %s export %q in %s", nbdDeviceName(spec.Index), addr, spec.Export, time.Since(began).Round(10*time.Millisecond))
+		}
+	}
+}
+
+// nbdWatchLinkDead opens a generic netlink socket subscribed to the nbd multicast group.
+func nbdWatchLinkDead() (int, error) {
+	fam, err := netlink.GenlFamilyGet(nbdGenlFamily)
+	if err != nil {
+		return -1, fmt.Errorf("generic netlink family %q: %w", nbdGenlFamily, err)
+	}
+	group := uint32(0)
+	for _, g := range fam.Groups {
+		if g.Name == nbdMcastGroup {
+			group = g.ID
+		}
+	}
+	if group == 0 {
+		return -1, fmt.Errorf("generic netlink family %q has no multicast group %q", nbdGenlFamily, nbdMcastGroup)
+	}
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_GENERIC)
+	if err != nil {
+		return -1, fmt.Errorf("netlink socket: %w", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("bind netlink socket: %w", err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(group)); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("join multicast group %q (%d): %w", nbdMcastGroup, group, err)
+	}
+	return fd, nil
+}
+
+// nbdNextLinkDead reads one datagram and reports whether it says device index died.
+func nbdNextLinkDead(fd, index int) (bool, error) {
+	buf := make([]byte, 16<<10)
+	n, _, err := unix.Recvfrom(fd, buf, 0)
+	if err != nil {
+		if errors.Is(err, unix.EINTR) {
+			return false, nil
+		}
+		return false, fmt.Errorf("read multicast: %w", err)
+	}
+	msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+	if err != nil {
+		return false, nil // not ours to judge: skip a malformed datagram
+	}
+	for _, m := range msgs {
+		if i, ok := nbdLinkDeadIndex(m.Data); ok && i == index {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// StartNBDSupervisor starts the supervisor as a new session leader running exe (goinit's own
+// image, still mapped after the initramfs is deleted): stdin /dev/null, stdout and stderr kmsg.
+// It returns the PID. The process is not waited for: after the exec of the real init, init
+// inherits (and reaps) it.
+func StartNBDSupervisor(exe string, s NBDSupervisor) (int, error) {
+	if s.Size == 0 {
+		n, err := nbdDeviceSize("", s.Index)
+		if err != nil {
+			return 0, fmt.Errorf("start %s%d: %w", NBDSupervisorPrefix, s.Index, err)
+		}
+		s.Size = n
+	}
+	argv := s.Argv()
+	null, err := os.Open("/dev/null")
+	if err != nil {
+		return 0, fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	defer null.Close()
+	out, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
+	if err != nil {
+		out, err = os.OpenFile("/dev/console", os.O_WRONLY, 0)
+		if err != nil {
+			return 0, fmt.Errorf("start %s: %w", argv[0], err)
+		}
+	}
+	defer out.Close()
+	p, err := os.StartProcess(exe, argv, &os.ProcAttr{
+		Dir:   "/",
+		Env:   []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+		Files: []*os.File{null, out, out},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("start %s %s: %w", exe, argv[0], err)
+	}
+	pid := p.Pid
+	p.Release() //nolint:errcheck // nothing to release on Linux but the handle
+	return pid, nil
+}
