@@ -21,14 +21,15 @@ while IFS=: read -r file name; do
 	echo "fuzz: $pkg $name ($fuzztime)"
 	before=$(corpus_count "$pkg" "$name")
 	if ! run_target "$pkg" "$name"; then
-		cat "$log"
 		if [ "$(corpus_count "$pkg" "$name")" != "$before" ]; then
+			cat "$log"
 			echo "fuzz: $pkg $name FAILED: a crashing input was saved under $pkg/testdata/fuzz/$name"
 			exit 1
 		fi
-		# No input was saved: the fuzzing engine itself failed (e.g. a worker timed out on a
-		# loaded machine). Try once more before calling it a failure.
-		echo "fuzz: $pkg $name: the fuzzing engine failed without a crashing input; retrying once"
+		# No input was saved: the fuzzing engine itself failed (Go's coordinator sometimes ends
+		# with "context deadline exceeded" on a loaded machine). Try once more before calling
+		# it a failure; the first attempt's output is shown only if the second fails too.
+		echo "fuzz: $pkg $name: the fuzzing engine stopped without a crashing input ($(grep -m1 -E 'deadline|hung|terminated|exit status' "$log" || echo 'no reason given')); retrying once"
 		if ! run_target "$pkg" "$name"; then
 			cat "$log"
 			echo "fuzz: $pkg $name FAILED twice"
