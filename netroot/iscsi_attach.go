@@ -204,31 +204,15 @@ func (a *iscsiAttacher) discover(ctx context.Context, r ISCSIRoot, isid [6]byte,
 
 // dialRetry connects to the portal, retrying with back-off until ctx ends.
 func (a *iscsiAttacher) dialRetry(ctx context.Context, addr string) (net.Conn, error) {
-	start := time.Now()
-	delay := a.backoffMin
-	var last error
-	for attempt := 1; ; attempt++ {
-		dctx, cancel := context.WithTimeout(ctx, nbdDialTimeout)
-		conn, err := a.dial(dctx, "tcp", addr)
-		cancel()
-		if err == nil {
-			return conn, nil
-		}
-		if last == nil || !nbdCtxOver(ctx) {
-			last = err
-		}
+	conn, err := dialBackoff(ctx, a.dial, addr, a.backoffMin, a.backoffMax, func(attempt int, err error) {
 		if attempt == 1 {
 			a.env.logf("iscsi: portal %s: %v; retrying%s", addr, err, deadlineNote(ctx))
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("portal %s unreachable: %w (%s after %d attempts in %s)", addr, last, nbdGaveUp(ctx), attempt, time.Since(start).Round(100*time.Millisecond))
-		case <-t.C:
-		}
-		delay = min(2*delay, a.backoffMax)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("portal %s unreachable: %w", addr, err)
 	}
+	return conn, nil
 }
 
 // handOff gives the logged-in socket to the kernel.

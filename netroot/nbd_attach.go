@@ -115,31 +115,9 @@ func (a *nbdAttacher) attach(ctx context.Context) (Mount, error) {
 // dialRetry connects to the server, retrying with exponential back-off until ctx ends; the
 // error then is the last dial error with the count of attempts.
 func (a *nbdAttacher) dialRetry(ctx context.Context) (net.Conn, error) {
-	addr := a.root.Addr()
-	start := time.Now()
-	delay := a.backoffMin
-	var last error
 	prog := newProgress(a.logf, a.String())
-	for attempt := 1; ; attempt++ {
-		dctx, cancel := context.WithTimeout(ctx, nbdDialTimeout)
-		conn, err := a.dial(dctx, "tcp", addr)
-		cancel()
-		if err == nil {
-			return conn, nil
-		}
-		if last == nil || !nbdCtxOver(ctx) {
-			last = err // keep the last real failure, not the one ctx cut short
-			prog.note(ctx, attempt, err)
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("%w (%s after %d attempts in %s)", last, nbdGaveUp(ctx), attempt, time.Since(start).Round(100*time.Millisecond))
-		case <-t.C:
-		}
-		delay = min(2*delay, a.backoffMax)
-	}
+	return dialBackoff(ctx, a.dial, a.root.Addr(), a.backoffMin, a.backoffMax,
+		func(attempt int, err error) { prog.note(ctx, attempt, err) })
 }
 
 // nbdCtxOver reports whether ctx is done or its deadline has passed (a dial may notice the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -110,7 +109,7 @@ func benchStartNFS(t *testing.T, lab *Lab, tree string) {
 	}
 	deadline := time.Now().Add(15 * time.Minute)
 	for i := 1; ; i++ {
-		waitNoRPCBind(t, time.Until(deadline))
+		waitForeignRPCBind(t, time.Until(deadline))
 		p := lab.Start(t, fmt.Sprintf("rpcbind-%d", i), Tool(t, "rpcbind", "rpcbind"), "-f")
 		err := lab.ProbeTCP(p, lab.ServerIP+":111", serverWait)
 		if err == nil {
@@ -132,37 +131,6 @@ func benchStartNFS(t *testing.T, lab *Lab, tree string) {
 			t.Fatalf("bench: %v\nganesha log:\n%s", err, readTail(logPath, 40))
 		}
 	}
-}
-
-// waitNoRPCBind waits until no rpcbind runs on the machine: LockNFS only orders the tests of
-// this process, and another e2e run (another clone, another agent) may hold /run/rpcbind.sock.
-func waitNoRPCBind(t *testing.T, timeout time.Duration) {
-	start := time.Now()
-	for {
-		pid := findProcess("rpcbind")
-		if pid == 0 {
-			if w := time.Since(start); w > time.Second {
-				t.Logf("bench: waited %s for another process's rpcbind to end", w.Round(time.Second))
-			}
-			return
-		}
-		if time.Since(start) > timeout {
-			t.Fatalf("bench: rpcbind pid %d (not ours) still runs after %s; only one rpcbind per machine", pid, timeout)
-		}
-		time.Sleep(2 * time.Second)
-	}
-}
-
-// findProcess returns the PID of a process whose comm is name, or 0.
-func findProcess(name string) int {
-	dirs, _ := filepath.Glob("/proc/[0-9]*/comm")
-	for _, d := range dirs {
-		if b, err := os.ReadFile(d); err == nil && strings.TrimSpace(string(b)) == name {
-			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(d)))
-			return pid
-		}
-	}
-	return 0
 }
 
 func firstLine(s string) string {

@@ -117,7 +117,7 @@ func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
 		t.Fatalf("lab: start NFS: %v", err)
 	}
 	s := &NFSServer{LogPath: filepath.Join(l.Dir, "ganesha-nfsd.log")}
-	waitForeignRPCBind(t)
+	waitForeignRPCBind(t, nfsLockWait)
 	s.RPCBind = l.Start(t, "rpcbind", Tool(t, "rpcbind", "rpcbind"), "-f")
 	l.WaitTCP(t, s.RPCBind, l.ServerIP+":111", serverWait)
 
@@ -133,10 +133,10 @@ func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
 	return s
 }
 
-// waitForeignRPCBind waits (up to nfsLockWait) while an rpcbind that is not ours runs on the
+// waitForeignRPCBind waits (up to timeout) while an rpcbind that is not ours runs on the
 // machine: a test process built before the file lock, or one that does not take it, would
 // otherwise have its /run/rpcbind.sock taken over.
-func waitForeignRPCBind(t testing.TB) {
+func waitForeignRPCBind(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	start := time.Now()
 	for {
@@ -147,8 +147,8 @@ func waitForeignRPCBind(t testing.TB) {
 			}
 			return
 		}
-		if time.Since(start) > nfsLockWait {
-			t.Fatalf("lab: rpcbind pid %d (not this test's) still runs after %s; only one rpcbind per machine", pid, nfsLockWait)
+		if time.Since(start) > timeout {
+			t.Fatalf("lab: rpcbind pid %d (not this test's) still runs after %s; only one rpcbind per machine", pid, timeout)
 		}
 		time.Sleep(time.Second)
 	}
