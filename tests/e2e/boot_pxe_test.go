@@ -160,7 +160,7 @@ func TestPXEDefaultFallback(t *testing.T) {
 	keepPXELogs(t, vm, lab)
 	line := vm.WaitFor(`no-such-kernel`, pxeWait)
 	t.Logf("PXELINUX %.1fs after QEMU start: %s", vm.Since().Seconds(), line)
-	sent := tftpSent(dnsmasq.Log(), tftp)
+	sent := waitTFTPSent(dnsmasq, tftp, "pxelinux.cfg/default", 10*time.Second)
 	if !slices.Contains(sent, "pxelinux.cfg/default") {
 		t.Errorf("dnsmasq did not send pxelinux.cfg/default; sent %q", sent)
 	}

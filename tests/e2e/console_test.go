@@ -6,10 +6,21 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 )
+
+// csiSeq matches an ANSI control sequence (ESC [ parameters final-byte). SeaBIOS's serial
+// console mirror sends cursor moves between characters when it catches up with the screen,
+// so a firmware or PXELINUX message can arrive with them inside; waits match the text without.
+var csiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
+
+// consoleText is a raw console line as the waits see it: no CR, no control sequences.
+func consoleText(raw []byte) string {
+	return csiSeq.ReplaceAllString(strings.TrimRight(string(raw), "\r"), "")
+}
 
 // consoleLine is one line of the serial console and when it arrived (since QEMU started).
 type consoleLine struct {
@@ -45,7 +56,7 @@ func (c *consoleLog) feed(b []byte) {
 		if i < 0 {
 			break
 		}
-		text := strings.TrimRight(string(c.partial[:i]), "\r")
+		text := consoleText(c.partial[:i])
 		c.partial = c.partial[i+1:]
 		c.lines = append(c.lines, consoleLine{At: at, Text: text})
 		if c.file != nil {
@@ -61,7 +72,7 @@ func (c *consoleLog) finish() {
 	defer c.mu.Unlock()
 	if len(c.partial) > 0 {
 		at := time.Since(c.start)
-		text := strings.TrimRight(string(c.partial), "\r")
+		text := consoleText(c.partial)
 		c.lines = append(c.lines, consoleLine{At: at, Text: text})
 		if c.file != nil {
 			fmt.Fprintf(c.file, "[%8.3f] %s\n", at.Seconds(), text)
@@ -82,7 +93,7 @@ func (c *consoleLog) changed() {
 func (c *consoleLog) snapshot() ([]consoleLine, string, bool, <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.lines[:len(c.lines):len(c.lines)], strings.TrimRight(string(c.partial), "\r"), c.done, c.notify
+	return c.lines[:len(c.lines):len(c.lines)], consoleText(c.partial), c.done, c.notify
 }
 
 // tail formats the last n lines (and the unterminated one) for a failure message.

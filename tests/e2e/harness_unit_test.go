@@ -139,6 +139,19 @@ func TestConsoleLog(t *testing.T) {
 	}
 }
 
+func TestConsoleTextDropsControlSequences(t *testing.T) {
+	for raw, want := range map[string]string{
+		"Loading no-such-kernel...\x1b[25;25H\x1b[25;26H failed\r": "Loading no-such-kernel... failed",
+		"no-such-k\x1b[7;20Hernel":                                 "no-such-kernel",
+		"\x1b[?25l\x1b[2JiPXE 1.21":                                "iPXE 1.21",
+		"plain [ 1.0] text":                                        "plain [ 1.0] text",
+	} {
+		if got := consoleText([]byte(raw)); got != want {
+			t.Errorf("consoleText(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
 // fakeVM is a VM without QEMU: a console fed by the test.
 func fakeVM(t *testing.T) *VM {
 	return &VM{t: t, con: newConsoleLog(nil), exited: make(chan struct{}), readDone: make(chan struct{})}

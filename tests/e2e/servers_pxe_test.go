@@ -5,8 +5,10 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // PXE pieces from Debian's packages: the PXELINUX boot program (pxelinux) and its core module
@@ -87,4 +89,18 @@ func tftpSent(log, root string) []string {
 		sent = append(sent, strings.TrimPrefix(strings.TrimPrefix(file, root), "/"))
 	}
 	return sent
+}
+
+// waitTFTPSent waits until dnsmasq's log says it sent file (relative to root) and returns
+// everything sent so far. dnsmasq logs a transfer only after the client's last ACK, and
+// the client may act on the file (print an error, boot) before that line is written.
+func waitTFTPSent(p *Proc, root, file string, timeout time.Duration) []string {
+	deadline := time.Now().Add(timeout)
+	for {
+		sent := tftpSent(p.Log(), root)
+		if slices.Contains(sent, file) || time.Now().After(deadline) {
+			return sent
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
