@@ -1,10 +1,14 @@
 package modalias
 
 import (
+	"bytes"
+	"debug/elf"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ulikunitz/xz"
 )
 
 // realDir is the installed Debian kernel's module directory; tests that need it skip
@@ -95,11 +99,32 @@ func fixtureDir(t testing.TB) string {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte("fake "+n), 0o644); err != nil {
+		data := []byte("fake " + n)
+		if UncompressedPath(p) != p {
+			data = xzImage(t, n)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return dir
+}
+
+// xzImage is a compressed fake module: an ELF magic and the module's name, xz-packed.
+func xzImage(t testing.TB, name string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := xz.NewWriter(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte(elf.ELFMAG + "fake " + name)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func replaceDir(s, dir string) string {

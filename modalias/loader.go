@@ -14,10 +14,6 @@ import (
 	"time"
 )
 
-// moduleInitCompressedFile is finit_module's MODULE_INIT_COMPRESSED_FILE flag: the kernel
-// decompresses the module itself (CONFIG_MODULE_DECOMPRESS).
-const moduleInitCompressedFile = 4
-
 // Loader loads modules of an Index into the running kernel with finit_module. It is safe for
 // concurrent use: each module is inserted at most once, and callers asking for a module whose
 // load is in flight wait for it and share its result.
@@ -28,6 +24,7 @@ type Loader struct {
 	Logf   func(format string, args ...any)
 
 	finit     func(fd int, params string, flags int) error // default finitModule
+	initMod   func(image []byte, params string) error      // default initModule
 	sysModule string                                       // default "/sys/module"
 
 	mu     sync.Mutex
@@ -206,26 +203,9 @@ func (l *Loader) insertOnce(m *Module) (bool, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(l.Dir, path)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return false, fmt.Errorf("load module %s (%s): %w", m.Name, path, err)
-	}
-	defer f.Close()
-	flags := 0
-	if UncompressedPath(path) != path {
-		flags |= moduleInitCompressedFile
-	}
 	params := l.paramString(m.Name)
-	finit := l.finit
-	if finit == nil {
-		finit = finitModule
-	}
 	start := time.Now()
-	err = finit(int(f.Fd()), params, flags)
+	how, err := l.insertFile(path, params)
 	took := time.Since(start).Round(time.Millisecond)
 	if errors.Is(err, syscall.EEXIST) {
 		return false, nil
@@ -234,11 +214,48 @@ func (l *Loader) insertOnce(m *Module) (bool, error) {
 		return false, fmt.Errorf("load module %s (%s): %w", m.Name, path, err)
 	}
 	if params != "" {
-		l.logf("modalias: loaded %s (%s) in %v", m.Name, params, took)
+		l.logf("modalias: loaded %s (%s) in %v%s", m.Name, params, took, how)
 	} else {
-		l.logf("modalias: loaded %s in %v", m.Name, took)
+		l.logf("modalias: loaded %s in %v%s", m.Name, took, how)
 	}
 	return true, nil
+}
+
+// insertFile hands the module file at path to the kernel. A plain .ko goes by file
+// descriptor (finit_module). A compressed one (.ko.zst, as mkinitramfs stores them, or .xz,
+// .gz) is unpacked here and goes by memory (init_module): that works whether or not the
+// kernel can decompress modules itself, and only the modules a machine needs are ever
+// unpacked. how says which, for the log.
+func (l *Loader) insertFile(path, params string) (how string, err error) {
+	if UncompressedPath(path) != path {
+		image, err := ReadModuleFile(path)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				return "", pe.Err
+			}
+			return "", err
+		}
+		initMod := l.initMod
+		if initMod == nil {
+			initMod = initModule
+		}
+		return fmt.Sprintf(" (unpacked %d KiB)", len(image)>>10), initMod(image, params)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", err
+	}
+	defer f.Close()
+	finit := l.finit
+	if finit == nil {
+		finit = finitModule
+	}
+	return "", finit(int(f.Fd()), params, 0)
 }
 
 // live reports whether module name is already loaded and initialized, from

@@ -6,3 +6,8 @@ import "golang.org/x/sys/unix"
 func finitModule(fd int, params string, flags int) error {
 	return unix.FinitModule(fd, params, flags)
 }
+
+// initModule inserts the module ELF image with init_module(2).
+func initModule(image []byte, params string) error {
+	return unix.InitModule(image, params)
+}

@@ -7,3 +7,7 @@ import "syscall"
 func finitModule(fd int, params string, flags int) error {
 	return syscall.ENOSYS
 }
+
+func initModule(image []byte, params string) error {
+	return syscall.ENOSYS
+}

@@ -2,6 +2,7 @@ package modalias
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -49,6 +50,26 @@ func (k *fakeKernel) finit(fd int, params string, flags int) error {
 	return err
 }
 
+// initMod stands in for init_module: the fake image is ELF magic + "fake <name>"; flags
+// records -1 for a module inserted from memory.
+func (k *fakeKernel) initMod(image []byte, params string) error {
+	name, ok := strings.CutPrefix(string(image), elf.ELFMAG+"fake ")
+	if !ok {
+		return fmt.Errorf("fake init_module: unexpected image %q", image)
+	}
+	time.Sleep(k.delay)
+	k.mu.Lock()
+	k.calls = append(k.calls, name)
+	k.params[name] = params
+	k.flags[name] = -1
+	err := k.fail[name]
+	k.mu.Unlock()
+	if err == nil && k.onLoad != nil {
+		k.onLoad(name)
+	}
+	return err
+}
+
 func (k *fakeKernel) Calls() []string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -82,6 +103,7 @@ func newTestLoader(t *testing.T, dir string, k *fakeKernel) (*Loader, *logBuf) {
 	var log logBuf
 	l := NewLoader(ix, nil, log.logf)
 	l.finit = k.finit
+	l.initMod = k.initMod
 	l.sysModule = t.TempDir()
 	return l, &log
 }
@@ -118,8 +140,11 @@ func TestLoaderSoftdepPostAndFlags(t *testing.T) {
 	if got, want := k.Calls(), []string{"e1000", "failover"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("insertions = %q, want %q", got, want)
 	}
-	if k.flags["e1000"] != moduleInitCompressedFile || k.flags["failover"] != 0 {
-		t.Errorf("flags = %v, want MODULE_INIT_COMPRESSED_FILE for e1000.ko.xz only", k.flags)
+	if k.flags["e1000"] != -1 || k.flags["failover"] != 0 {
+		t.Errorf("flags = %v, want init_module (-1) for e1000.ko.xz and finit_module for failover.ko", k.flags)
+	}
+	if want := "modalias: loaded e1000 in "; !strings.Contains(log.String(), want) || !strings.Contains(log.String(), "(unpacked 0 KiB)") {
+		t.Errorf("log lacks %q with the unpacked size:\n%s", want, log)
 	}
 	if want := "modalias: softdep pre nothing-matches of e1000: no module in the image"; !strings.Contains(log.String(), want) {
 		t.Errorf("log lacks %q:\n%s", want, log)

@@ -81,6 +81,7 @@ func ServeModprobe(args []string, dir string, cmdline string) int {
 type modprobeEnv struct {
 	stderr    io.Writer
 	finit     func(fd int, params string, flags int) error
+	initMod   func(image []byte, params string) error
 	sysModule string
 }
 
@@ -152,6 +153,7 @@ func serveModprobe(args []string, dir, cmdline string, env modprobeEnv) (code in
 	}
 	l := NewLoader(ix, params, logf)
 	l.finit = env.finit
+	l.initMod = env.initMod
 	l.sysModule = env.sysModule
 	if _, err := l.Load(context.Background(), name); err != nil {
 		fmt.Fprintf(env.stderr, "modprobe %s: %v\n", name, err)

@@ -90,7 +90,7 @@ func TestServeModprobe(t *testing.T) {
 				k.fail[m] = e
 			}
 			var stderr bytes.Buffer
-			code := serveModprobe(tt.args, dir, tt.cmdline, modprobeEnv{stderr: &stderr, finit: k.finit, sysModule: t.TempDir()})
+			code := serveModprobe(tt.args, dir, tt.cmdline, modprobeEnv{stderr: &stderr, finit: k.finit, initMod: k.initMod, sysModule: t.TempDir()})
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.code, stderr.String())
 			}
@@ -130,7 +130,7 @@ func FuzzServeModprobeArgs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, args, cmdline string) {
 		k := newFakeKernel()
 		var stderr bytes.Buffer
-		code := serveModprobe(strings.Split(args, "\x00"), dir, cmdline, modprobeEnv{stderr: &stderr, finit: k.finit, sysModule: dir})
+		code := serveModprobe(strings.Split(args, "\x00"), dir, cmdline, modprobeEnv{stderr: &stderr, finit: k.finit, initMod: k.initMod, sysModule: dir})
 		if code != 0 && code != 1 {
 			t.Fatalf("exit code %d", code)
 		}

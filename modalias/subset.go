@@ -13,6 +13,12 @@ import (
 // ".ko.zst", ".ko.gz" -> ".ko"); aliases and softdep lines are kept for included modules only;
 // modules.builtin is kept whole. The output depends only on the index and the set of names.
 func (ix *Index) WriteSubset(names []string) map[string][]byte {
+	return ix.WriteSubsetAs(names, "")
+}
+
+// WriteSubsetAs is WriteSubset for an image whose module files carry the suffix ext (such as
+// ".zst") after ".ko": modules.dep names them so.
+func (ix *Index) WriteSubsetAs(names []string, ext string) map[string][]byte {
 	in := map[string]bool{}
 	for _, n := range names {
 		n = normalizeName(n)
@@ -26,11 +32,11 @@ func (ix *Index) WriteSubset(names []string) map[string][]byte {
 		if !in[n] {
 			continue
 		}
-		dep.WriteString(UncompressedPath(ix.modules[n].Path))
+		dep.WriteString(UncompressedPath(ix.modules[n].Path) + ext)
 		dep.WriteByte(':')
 		for _, d := range ix.depPaths[n] {
 			dep.WriteByte(' ')
-			dep.WriteString(UncompressedPath(d))
+			dep.WriteString(UncompressedPath(d) + ext)
 		}
 		dep.WriteByte('\n')
 	}

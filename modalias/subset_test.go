@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -140,5 +141,30 @@ func TestWriteSubsetReal(t *testing.T) {
 	checkEquivalent(t, ix, sub, names)
 	if cl, err := sub.Closure([]string{"ext4", "e1000"}); err != nil || !contains(cl, "crc32c_generic") {
 		t.Errorf("subset Closure(ext4, e1000) = %q, %v", cl, err)
+	}
+}
+
+func TestWriteSubsetAsSuffix(t *testing.T) {
+	ix, err := Load(fixtureDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := ix.WriteSubsetAs([]string{"virtio_net", "e1000"}, ".zst")
+	want := "kernel/drivers/net/virtio_net.ko.zst: kernel/drivers/net/net_failover.ko.zst kernel/net/core/failover.ko.zst kernel/drivers/virtio/virtio.ko.zst kernel/drivers/virtio/virtio_ring.ko.zst\n"
+	if dep := string(files[depFile]); !strings.Contains(dep, want) || !strings.Contains(dep, "kernel/drivers/net/ethernet/intel/e1000/e1000.ko.zst:\n") {
+		t.Errorf("modules.dep =\n%s\nwant the .ko.zst names, e.g. %q", dep, want)
+	}
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	back, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := back.Module("e1000"); !ok || m.Path != "kernel/drivers/net/ethernet/intel/e1000/e1000.ko.zst" {
+		t.Errorf("read back: e1000 = %+v, %v", m, ok)
 	}
 }

@@ -16,7 +16,8 @@ var errHelpShown = errors.New("help shown")
 
 const buildUsage = `Usage:
   mkinitramfs -o FILE [-k KVER] [--moddir DIR] [--modules m1,m2] [--nics generic|host|none]
-              [--compress zstd|gzip|xz|lz4|none] [--busybox PATH|auto|none] [--init PATH]
+              [--compress zstd|gzip|xz|lz4|none] [--module-compress zstd|none]
+              [--busybox PATH|auto|none] [--init PATH]
               [--firmware DIR] [--iscsi-secrets FILE] [--quiet] [--verbose]
   mkinitramfs ls FILE
   mkinitramfs pxelinux --tftp-root DIR --kernel VMLINUZ --initrd IMG --root ROOT [flags]
@@ -48,6 +49,7 @@ func runBuild(args []string) error {
 	fs.StringVar(&modules, "modules", "", "comma-separated `list` of extra modules or aliases")
 	fs.StringVar(&cfg.NICs, "nics", build.NICsGeneric, "Ethernet drivers: generic (all), host (this machine's NICs) or none")
 	fs.StringVar(&cfg.Compress, "compress", "zstd", "compression: zstd, gzip, xz, lz4 or none")
+	fs.StringVar(&cfg.ModuleCompress, "module-compress", "zstd", "pack each module: zstd (goinit unpacks only what it loads) or none")
 	fs.StringVar(&cfg.BusyboxPath, "busybox", build.BusyboxAuto, "`PATH` of a static busybox, auto or none")
 	fs.StringVar(&cfg.GoinitPath, "init", "", "`PATH` of goinit (default: beside mkinitramfs, or ../lib/goinit/goinit)")
 	fs.StringVar(&cfg.FirmwareDir, "firmware", "/lib/firmware", "`DIR` to take firmware from")

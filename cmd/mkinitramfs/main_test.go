@@ -59,6 +59,7 @@ func TestCommand(t *testing.T) {
 		{"unknown flag", []string{"--frobnicate"}, 2, "mkinitramfs: flag provided but not defined: -frobnicate (see mkinitramfs -h)\n", ""},
 		{"no output", []string{}, 2, "mkinitramfs: check config: no output file: give -o FILE\n", ""},
 		{"bad nics", []string{"-o", "x", "--nics", "all"}, 2, "mkinitramfs: check config: --nics \"all\": want generic, host or none\n", ""},
+		{"bad module compress", []string{"-o", "x", "--module-compress", "xz"}, 2, "mkinitramfs: check config: --module-compress \"xz\": want zstd or none\n", ""},
 		{"bad compress", []string{"-o", "x", "--compress", "bz2"}, 2, "mkinitramfs: check config: --compress: parse compression \"bz2\": want one of zstd, gzip, xz, lz4, none\n", ""},
 		{"stray argument", []string{"-o", "x", "extra"}, 2, "mkinitramfs: unexpected argument \"extra\": flags only, or the subcommand ls (see mkinitramfs -h)\n", ""},
 		{"quiet and verbose", []string{"-o", "x", "--quiet", "--verbose"}, 2, "mkinitramfs: --quiet and --verbose exclude each other\n", ""},

@@ -65,8 +65,12 @@ func Build(cfg Config) (*Summary, error) {
 	if err := addLayout(b, goinit.data); err != nil {
 		return nil, err
 	}
-	s.progress("reading %d modules", len(mods.names))
-	fwNames, err := addModules(b, ix, kver, mods.names)
+	if s.packModules {
+		s.progress("reading and packing %d modules", len(mods.names))
+	} else {
+		s.progress("reading %d modules", len(mods.names))
+	}
+	fwNames, err := addModules(b, ix, kver, mods.names, s.packModules)
 	if err != nil {
 		return nil, err
 	}

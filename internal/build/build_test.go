@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/klauspost/compress/zstd"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,7 +153,8 @@ func TestBuildRealImage(t *testing.T) {
 		t.Errorf("image.json = %+v, want %+v", info, want)
 	}
 
-	// modules: the groups, the NICs, uncompressed ELF files, and an index that names only them.
+	// modules: the groups, the NICs, zstd-packed ELF files (.ko.zst), and an index that names
+	// only them.
 	for _, m := range []string{"virtio_net", "virtio_pci", "ext4", "nfs", "nfsv4", "sunrpc", "aoe", "nbd", "iscsi_tcp", "overlay", "squashfs", "crc32c_generic", "tg3", "e1000"} {
 		if !slices.Contains(sum.Modules, m) {
 			t.Errorf("module %s not in the image", m)
@@ -175,8 +177,13 @@ func TestBuildRealImage(t *testing.T) {
 	for _, l := range lines {
 		for _, p := range strings.Fields(strings.Replace(l, ":", " ", 1)) {
 			e, ok := im.Lookup(modDir + p)
-			if !ok || !bytes.HasPrefix(e.Data, []byte("\x7fELF")) || e.Mode != archive.TypeRegular|0o644 {
+			if !ok || !strings.HasSuffix(p, ".ko.zst") || e.Mode != archive.TypeRegular|0o644 {
 				t.Errorf("modules.dep names %s: in image %v, mode %#o", p, ok, e.Mode)
+				continue
+			}
+			elf, err := unpackModule(e.Data)
+			if err != nil || !bytes.HasPrefix(elf, []byte("\x7fELF")) {
+				t.Errorf("%s does not unpack to an ELF file: %v", p, err)
 			}
 		}
 	}
@@ -353,4 +360,14 @@ func TestBuildWithSecretsIsPrivate(t *testing.T) {
 			t.Errorf("secrets %q: image mode %v, want %v", tt.secrets, fi.Mode().Perm(), tt.mode)
 		}
 	}
+}
+
+// unpackModule undoes mkinitramfs's per-module zstd.
+func unpackModule(data []byte) ([]byte, error) {
+	d, err := zstd.NewReader(nil)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.DecodeAll(data, nil)
 }

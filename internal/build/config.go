@@ -14,16 +14,17 @@ import (
 
 // Config is everything a build needs. The zero value of each field means its default.
 type Config struct {
-	Output        string   // the image file to write (required)
-	KernelVersion string   // "" = the running kernel if its modules are installed, else the newest
-	ModulesDir    string   // base of the module trees, default /lib/modules
-	GoinitPath    string   // "" = goinit beside the mkinitramfs executable, or ../lib/goinit/goinit
-	BusyboxPath   string   // "" or "auto" = a static busybox if one is found, "none", or a path
-	Compress      string   // zstd (default), gzip, xz, lz4, none
-	ExtraModules  []string // modules or aliases to add, with their dependencies (--modules)
-	NICs          string   // generic (default), host or none
-	FirmwareDir   string   // default /lib/firmware
-	ISCSISecrets  string   // credentials file to embed at /etc/goinit/secrets/iscsi (0600); "" = none
+	Output         string   // the image file to write (required)
+	KernelVersion  string   // "" = the running kernel if its modules are installed, else the newest
+	ModulesDir     string   // base of the module trees, default /lib/modules
+	GoinitPath     string   // "" = goinit beside the mkinitramfs executable, or ../lib/goinit/goinit
+	BusyboxPath    string   // "" or "auto" = a static busybox if one is found, "none", or a path
+	Compress       string   // zstd (default), gzip, xz, lz4, none
+	ModuleCompress string   // each module file: zstd (default: goinit unpacks what it loads) or none
+	ExtraModules   []string // modules or aliases to add, with their dependencies (--modules)
+	NICs           string   // generic (default), host or none
+	FirmwareDir    string   // default /lib/firmware
+	ISCSISecrets   string   // credentials file to embed at /etc/goinit/secrets/iscsi (0600); "" = none
 
 	Verbose bool
 	Quiet   bool
@@ -56,6 +57,7 @@ const (
 type settings struct {
 	Config
 	compression archive.Compression
+	packModules bool
 	extra       []string
 }
 
@@ -98,6 +100,13 @@ func (c Config) settle() (*settings, error) {
 		return nil, fmt.Errorf("check config: --compress: %w", err)
 	}
 	s.compression = comp
+	switch s.ModuleCompress {
+	case "", "zstd":
+		s.packModules = true
+	case "none":
+	default:
+		return nil, fmt.Errorf("check config: --module-compress %q: want zstd or none", s.ModuleCompress)
+	}
 	for _, m := range s.ExtraModules {
 		for _, f := range strings.Split(m, ",") {
 			if f = strings.TrimSpace(f); f != "" {

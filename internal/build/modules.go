@@ -83,43 +83,40 @@ func orNone(list []string) string {
 	return strings.Join(list, ", ")
 }
 
-// addModules puts each module, decompressed, at lib/modules/<kver>/<path without .xz/.zst/.gz>
-// with the index subset beside them, and returns the firmware names their modinfo lists
-// (sorted, without duplicates).
-func addModules(b *archive.Builder, ix *modalias.Index, kver string, names []string) ([]string, error) {
+// addModules puts each module at lib/modules/<kver>/<path without .xz/.zst/.gz>, packed
+// again with zstd (suffix .ko.zst) unless pack is false, with the index subset beside them,
+// and returns the firmware names their modinfo lists (sorted, without duplicates).
+//
+// Why pack each module: goinit unpacks only the modules a machine loads (init_module from
+// memory), so the kernel no longer inflates every NIC driver of a generic image into the
+// initramfs tmpfs at boot, and the image shrinks too (the outer compression passes the packed
+// modules through).
+func addModules(b *archive.Builder, ix *modalias.Index, kver string, names []string, pack bool) ([]string, error) {
 	base := path.Join("lib/modules", kver)
+	files, err := readModules(ix, names, pack)
+	if err != nil {
+		return nil, err
+	}
 	fw := map[string]bool{}
-	for _, n := range names {
-		m, ok := ix.Module(n)
-		if !ok {
-			return nil, fmt.Errorf("add module %q: not in %s", n, filepath.Join(ix.Dir(), "modules.dep"))
-		}
-		rel, err := relModulePath(ix.Dir(), m.Path)
-		if err != nil {
-			return nil, fmt.Errorf("add module %q: %w", n, err)
-		}
-		data, err := modalias.ReadModuleFile(filepath.Join(ix.Dir(), filepath.FromSlash(rel)))
-		if err != nil {
-			return nil, fmt.Errorf("add module %q: %w", n, err)
-		}
-		if err := b.AddFile(path.Join(base, modalias.UncompressedPath(rel)), data, 0o644); err != nil {
+	for _, f := range files {
+		if err := b.AddFile(path.Join(base, f.path), f.data, 0o644); err != nil {
 			return nil, err
 		}
-		info, err := modalias.ModInfo(data)
-		if err != nil {
-			return nil, fmt.Errorf("add module %q: %w", n, err)
-		}
-		for _, f := range info["firmware"] {
-			fw[f] = true
+		for _, name := range f.firmware {
+			fw[name] = true
 		}
 	}
-	subset := ix.WriteSubset(names)
-	files := make([]string, 0, len(subset))
+	ext := ""
+	if pack {
+		ext = packedModuleExt
+	}
+	subset := ix.WriteSubsetAs(names, ext)
+	index := make([]string, 0, len(subset))
 	for f := range subset {
-		files = append(files, f)
+		index = append(index, f)
 	}
-	sort.Strings(files)
-	for _, f := range files {
+	sort.Strings(index)
+	for _, f := range index {
 		if err := b.AddFile(path.Join(base, f), subset[f], 0o644); err != nil {
 			return nil, err
 		}

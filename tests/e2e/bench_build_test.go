@@ -70,7 +70,32 @@ func benchImages(e *Env) []*benchImage {
 			build: dracut("-m", "base udev-rules nfs network-legacy")},
 		{Key: "dracut-systemd", Label: "dracut 059 systemd + network-legacy", Peer: true, Append: appendDracut,
 			build: dracut("-a", "nfs network-legacy", "-o", "systemd-networkd")},
+		{Key: "busybox-init", Label: "hand-written busybox /init (reference)", Peer: true, Append: appendGoinit,
+			build: func(t *testing.T, out string) ([]byte, error) { return buildBusyboxInit(t, e.KVer, out) }},
 	}
+}
+
+// onlyImages keeps the images BENCH_ONLY names (comma-separated keys, e.g.
+// "goinit-generic,busybox-init"), for trying a change without the peers' long builds; empty
+// keeps all. The ratios of a partial run show n/a for what was left out.
+func onlyImages(t *testing.T, imgs []*benchImage, only string) []*benchImage {
+	if only == "" {
+		return imgs
+	}
+	var kept []*benchImage
+	var keys []string
+	for _, img := range imgs {
+		keys = append(keys, img.Key)
+		for _, k := range strings.Split(only, ",") {
+			if strings.TrimSpace(k) == img.Key {
+				kept = append(kept, img)
+			}
+		}
+	}
+	if len(kept) == 0 {
+		t.Fatalf("bench: BENCH_ONLY=%q names no image; the keys are %s", only, strings.Join(keys, ", "))
+	}
+	return kept
 }
 
 // itoolsConf copies /etc/initramfs-tools into dir/conf with MODULES= (and BOOT=nfs for the

@@ -241,6 +241,7 @@ func (b *benchReport) Ratios() string {
 		w.WriteString(ratioLine("boot to canary, "+m+": goinit / initramfs-tools netboot", ours, b.wall("itools-netboot", m), "≤ 0.50"))
 		w.WriteString(ratioLine("boot to canary, "+m+": goinit / dracut (no systemd)", ours, b.wall("dracut", m), "≤ 0.33"))
 		w.WriteString(ratioLine("boot to canary, "+m+": goinit / dracut systemd", ours, b.wall("dracut-systemd", m), "≤ 0.33"))
+		w.WriteString(ratioLine("boot to canary, "+m+": goinit / hand-written busybox /init", ours, b.wall("busybox-init", m), "≤ 1.00"))
 	}
 	stage := pick(b.NFS.get(bootKey{"goinit-generic", "virtio-net-pci"}), func(r bootResult) float64 {
 		if r.InitAt == 0 {

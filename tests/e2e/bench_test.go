@@ -37,15 +37,15 @@ func TestBench(t *testing.T) {
 	if dracutErr != nil {
 		t.Logf("bench: %v (dracut rows record it)", dracutErr)
 	}
-	imgs := benchImages(e)
+	imgs := onlyImages(t, benchImages(e), os.Getenv("BENCH_ONLY"))
 	benchBuilds(t, imgs, runs, t.TempDir(), dracutErr)
 	t.Logf("bench: builds done after %s", time.Since(started).Round(time.Second))
 
 	nfs := benchNFSBoots(t, imgs, runs)
 	t.Logf("bench: NFS boots done after %s", time.Since(started).Round(time.Second))
 	var block *bootTable
-	if imgs[0].Path != "" {
-		block = benchBlockTimelines(t, imgs[0].Path, runs)
+	if g := findImage(imgs, "goinit-generic"); g != nil && g.Path != "" {
+		block = benchBlockTimelines(t, g.Path, runs)
 	} else {
 		block = &bootTable{}
 	}
@@ -96,4 +96,14 @@ func machineInfo() string {
 	}
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%d CPUs (%s), %s RAM, host %s", cpus, model, mem, host)
+}
+
+// findImage returns the image with key, or nil.
+func findImage(imgs []*benchImage, key string) *benchImage {
+	for _, img := range imgs {
+		if img.Key == key {
+			return img
+		}
+	}
+	return nil
 }
