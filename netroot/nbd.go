@@ -67,7 +67,9 @@ func ParseNBD(c Cmdline) (*NBDRoot, bool, error) {
 		if err != nil {
 			return nil, true, err
 		}
-		nbdApplyCommon(r, c)
+		if err := nbdApplySettings(r, c); err != nil {
+			return nil, true, err
+		}
 		return r, true, nil
 	}
 	nbdroot, hasNBDRoot := c.Get("nbdroot")
@@ -92,18 +94,23 @@ func ParseNBD(c Cmdline) (*NBDRoot, bool, error) {
 	if isDev {
 		r.Device = dev
 	}
-	nbdApplyCommon(r, c)
+	if err := nbdApplySettings(r, c); err != nil {
+		return nil, true, err
+	}
 	return r, true, nil
 }
 
 // ParseNBDRootPath parses an `nbd:` root path that DHCP option 17 delivered for root=dhcp, in
-// the dracut form of root=; c supplies rootfstype=, rootflags= and ro/rw.
+// the dracut form of root=; c supplies rootfstype=, rootflags=, ro/rw and the reconnect
+// timeouts (goinit.nbd.deadconn=, goinit.nbd.timeout=).
 func ParseNBDRootPath(c Cmdline, path string) (*NBDRoot, error) {
 	r, err := parseNBDDracut(fmt.Sprintf("dhcp: root-path %q", path), path)
 	if err != nil {
 		return nil, err
 	}
-	nbdApplyCommon(r, c)
+	if err := nbdApplySettings(r, c); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -272,6 +279,15 @@ func nbdParseDevice(root string) (index int, isDev bool, reason string) {
 		return -1, true, fmt.Sprintf("device number %s is out of range 0-%d", num, nbdMaxDevIndex)
 	}
 	return n, true, ""
+}
+
+// nbdApplySettings is what every NBD root takes from the command line besides its own form:
+// rootfstype=, rootflags=, ro/rw (nbdApplyCommon) and the reconnect timeouts. Every parser that
+// builds an NBD root (root=, nbdroot=, a DHCP root-path, the device under block2mtd) calls it, so
+// every NBD device gets the same dead-connection timeout for its supervisor to work within.
+func nbdApplySettings(r *NBDRoot, c Cmdline) error {
+	nbdApplyCommon(r, c)
+	return nbdReconnectSettings(c, r)
 }
 
 // nbdApplyCommon fills in rootfstype=, rootflags= and ro/rw, and moves ro/rw/defaults out of

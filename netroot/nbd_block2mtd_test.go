@@ -87,7 +87,8 @@ func TestParseBlock2MTDOverNBDDevice(t *testing.T) {
 	if !ok {
 		t.Fatalf("under = %T, want *nbdAttacher", b.under)
 	}
-	want := NBDRoot{Server: "10.99.0.1", Port: 10810, Export: "jffs2", Device: 3, FSType: "jffs2", ReadOnly: true}
+	want := NBDRoot{Server: "10.99.0.1", Port: 10810, Export: "jffs2", Device: 3, FSType: "jffs2", ReadOnly: true,
+		Timeout: NBDDefaultTimeout, DeadConnTimeout: NBDDefaultDeadConn}
 	if n.root != want {
 		t.Errorf("nbd root = %+v, want %+v", n.root, want)
 	}

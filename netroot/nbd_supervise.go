@@ -2,6 +2,7 @@ package netroot
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,26 +60,44 @@ func nbdReconnectSettings(c Cmdline, r *NBDRoot) error {
 }
 
 // NBDSupervision returns what the supervisor needs for an attached root; ok is false when the
-// root is not an NBD device goinit connected (or has not attached yet).
+// root does not run on an NBD device goinit connected (or has not attached yet). The NBD device
+// may be the root itself, the device under a block2mtd MTD, or the root a DHCP root-path named;
+// with goinit.altroot= alternatives, the servers of the other alternatives that serve the same
+// export on the same device follow the one that attached.
 func NBDSupervision(a Attacher) (s NBDSupervisor, ok bool) {
-	switch a := a.(type) {
-	case *nbdAttacher:
-		return NBDSupervisor{Index: a.root.Device, Export: a.root.Export, Servers: []string{a.root.Addr()}}, true
-	case *multi:
-		won, ok := a.won.(*nbdAttacher)
-		if !ok {
-			return NBDSupervisor{}, false
-		}
-		s = NBDSupervisor{Index: won.root.Device, Export: won.root.Export, Servers: []string{won.root.Addr()}}
-		for _, alt := range a.list {
-			n, ok := alt.(*nbdAttacher)
-			if ok && n != won && n.root.Export == won.root.Export && n.root.Device == won.root.Device {
-				s.Servers = append(s.Servers, n.root.Addr())
-			}
-		}
+	won, ok := nbdUnder(a)
+	if !ok {
+		return NBDSupervisor{}, false
+	}
+	s = NBDSupervisor{Index: won.root.Device, Export: won.root.Export, Servers: []string{won.root.Addr()}}
+	m, ok := a.(*multi)
+	if !ok {
 		return s, true
 	}
-	return NBDSupervisor{}, false
+	for _, alt := range m.list {
+		n, ok := nbdUnder(alt)
+		if ok && n != won && n.root.Export == won.root.Export && n.root.Device == won.root.Device && !slices.Contains(s.Servers, n.root.Addr()) {
+			s.Servers = append(s.Servers, n.root.Addr())
+		}
+	}
+	return s, true
+}
+
+// nbdUnder finds the NBD attacher a root runs on: the root itself, the device under a block2mtd
+// MTD, the root a DHCP root-path named (once Attach has read it) or, of alternatives, the one
+// that attached. An alternative that did not attach yields its own NBD attacher.
+func nbdUnder(a Attacher) (*nbdAttacher, bool) {
+	switch a := a.(type) {
+	case *nbdAttacher:
+		return a, true
+	case *block2mtd:
+		return nbdUnder(a.under)
+	case *dhcpRoot:
+		return nbdUnder(a.inner)
+	case *multi:
+		return nbdUnder(a.won)
+	}
+	return nil, false
 }
 
 // Argv is the supervisor's command line: @goinit-nbd<N> index=<N> size=<bytes> export=<name>

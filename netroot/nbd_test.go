@@ -3,6 +3,7 @@ package netroot
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // nbdFakeCmdline is a Cmdline from space-separated key=value words; the last one wins.
@@ -30,8 +31,15 @@ func (c nbdFakeCmdline) All(key string) []string { return c[key] }
 func (c nbdFakeCmdline) Has(key string) bool { _, ok := c[key]; return ok }
 
 func TestParseNBD(t *testing.T) {
-	ro := func(r NBDRoot) *NBDRoot { r.ReadOnly = true; return &r }
-	rw := func(r NBDRoot) *NBDRoot { return &r }
+	// Every NBD root gets the reconnect defaults (goinit.nbd.deadconn=, goinit.nbd.timeout=).
+	ro := func(r NBDRoot) *NBDRoot {
+		r.ReadOnly, r.Timeout, r.DeadConnTimeout = true, NBDDefaultTimeout, NBDDefaultDeadConn
+		return &r
+	}
+	rw := func(r NBDRoot) *NBDRoot {
+		r.Timeout, r.DeadConnTimeout = NBDDefaultTimeout, NBDDefaultDeadConn
+		return &r
+	}
 	tests := []struct {
 		cmdline string
 		want    *NBDRoot
@@ -162,9 +170,21 @@ func TestParseNBDRootPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := NBDRoot{Server: "10.99.0.1", Port: 10809, Export: "root", FSType: "ext4", ReadOnly: true}
+	want := NBDRoot{Server: "10.99.0.1", Port: 10809, Export: "root", FSType: "ext4", ReadOnly: true,
+		Timeout: NBDDefaultTimeout, DeadConnTimeout: NBDDefaultDeadConn}
 	if *r != want {
 		t.Errorf("ParseNBDRootPath = %+v, want %+v", *r, want)
+	}
+	// The reconnect settings of the command line reach a root that DHCP named, as they reach
+	// root=nbd:…: the supervisor works within the dead connection timeout.
+	r, err = ParseNBDRootPath(nbdCmdline("goinit.nbd.deadconn=90 goinit.nbd.timeout=5"), "nbd:10.99.0.1:root")
+	if err != nil || r.DeadConnTimeout != 90*time.Second || r.Timeout != 5*time.Second {
+		t.Errorf("ParseNBDRootPath with goinit.nbd.* = %+v, %v; want deadconn 1m30s, timeout 5s", r, err)
+	}
+	_, err = ParseNBDRootPath(nbdCmdline("goinit.nbd.deadconn=x"), "nbd:10.99.0.1:root")
+	const wantSettingErr = `cmdline: goinit.nbd.deadconn="x": expected whole seconds 0-3600 (how long I/O waits for a reconnect; 0: the kernel's default)`
+	if err == nil || err.Error() != wantSettingErr {
+		t.Errorf("ParseNBDRootPath with goinit.nbd.deadconn=x: error %v, want %q", err, wantSettingErr)
 	}
 	_, err = ParseNBDRootPath(nbdCmdline(""), "nbd:10.99.0.1")
 	const wantErr = `dhcp: root-path "nbd:10.99.0.1": missing port or export name; expected nbd:<server>:<port-or-exportname>[:<fstype>[:<mountopts>]]`

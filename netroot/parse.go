@@ -27,6 +27,10 @@ func parseOne(c Cmdline, env Env) (Attacher, error) {
 	case root == "" && !c.Has("aoeroot") && !c.Has("nbdroot"): // those two need no root=
 		return nil, fmt.Errorf("cmdline: no root= parameter: expected root=/dev/<name>, UUID=<uuid>, LABEL=<label>, PARTUUID=<uuid>, PARTLABEL=<label> or a network root")
 	case root == "dhcp":
+		// The root-path may name an NBD root: check its settings now rather than after DHCP.
+		if err := nbdReconnectSettings(c, &NBDRoot{}); err != nil {
+			return nil, err
+		}
 		return &dhcpRoot{c: c, env: env}, nil
 	case IsNFSRoot(c):
 		r, err := ParseNFS(c)
@@ -43,15 +47,11 @@ func parseOne(c Cmdline, env Env) (Attacher, error) {
 	}
 	// block2mtd over a network block device comes first: root= then names the mtdblock device,
 	// and nbdroot= (or the AoE target) only says where the block device under it comes from.
-	if under, ok, err := parseBlock2MTD(c, env); ok || err != nil {
+	if b, ok, err := parseBlock2MTD(c, env); ok || err != nil {
 		if err != nil {
 			return nil, err
 		}
-		spec, err := ParseRootSpec(root)
-		if err != nil {
-			return nil, err
-		}
-		return &block2mtd{under: under, root: NewBlock(spec, env), env: env}, nil
+		return b, nil
 	}
 	if t, ok, err := ParseAoE(c); ok || err != nil {
 		if err != nil {
@@ -61,9 +61,6 @@ func parseOne(c Cmdline, env Env) (Attacher, error) {
 	}
 	if r, ok, err := ParseNBD(c); ok || err != nil {
 		if err != nil {
-			return nil, err
-		}
-		if err := nbdReconnectSettings(c, r); err != nil {
 			return nil, err
 		}
 		return NewNBD(*r, env), nil
@@ -176,45 +173,54 @@ func (d *dhcpRoot) String() string {
 }
 
 func (d *dhcpRoot) Attach(ctx context.Context) (Mount, error) {
+	inner, err := d.resolve()
+	if err != nil {
+		return Mount{}, err
+	}
+	d.inner = inner
+	return attachWithAlternatives(ctx, d.inner)
+}
+
+// resolve picks the attacher for the root-path of the primary lease. An nbd: root-path gets
+// the same settings as root=nbd:… (ParseNBDRootPath), so NBDSupervision finds it once attached.
+func (d *dhcpRoot) resolve() (Attacher, error) {
 	l := d.env.primaryLease()
 	if l == nil {
-		return Mount{}, fmt.Errorf("attach %s: no DHCP lease (root=dhcp needs ip=dhcp or no ip=)", d)
+		return nil, fmt.Errorf("attach %s: no DHCP lease (root=dhcp needs ip=dhcp or no ip=)", d)
 	}
 	rp := l.RootPath
 	if rp == "" {
-		return Mount{}, fmt.Errorf("attach %s: the DHCP server (%s) sent no root-path (option 17) to %s", d, l.ServerID, l.Interface)
+		return nil, fmt.Errorf("attach %s: the DHCP server (%s) sent no root-path (option 17) to %s", d, l.ServerID, l.Interface)
 	}
 	switch {
 	case strings.HasPrefix(rp, "nbd:"):
 		r, err := ParseNBDRootPath(d.c, rp)
 		if err != nil {
-			return Mount{}, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
+			return nil, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
 		}
-		d.inner = NewNBD(*r, d.env)
+		return NewNBD(*r, d.env), nil
 	case strings.HasPrefix(rp, "aoe:"):
 		t, err := ParseAoETarget(strings.TrimPrefix(rp, "aoe:"))
 		if err != nil {
-			return Mount{}, fmt.Errorf("attach %s: root-path %q: %v: expected aoe:%s", d, rp, err, aoeExpected)
+			return nil, fmt.Errorf("attach %s: root-path %q: %v: expected aoe:%s", d, rp, err, aoeExpected)
 		}
-		d.inner = NewAoE(t, d.env)
+		return NewAoE(t, d.env), nil
 	case strings.HasPrefix(rp, "iscsi:"):
 		r, err := ParseISCSIRootPath(d.c, rp)
 		if err != nil {
-			return Mount{}, fmt.Errorf("attach %s: %w", d, err)
+			return nil, fmt.Errorf("attach %s: %w", d, err)
 		}
-		d.inner = NewISCSI(*r, d.env)
-	default:
-		r, err := ParseNFSRootPath(rp)
-		if err != nil {
-			return Mount{}, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
-		}
-		r, err = r.Resolve(l)
-		if err != nil {
-			return Mount{}, fmt.Errorf("attach %s: %w", d, err)
-		}
-		a := NewNFS(r)
-		a.(*nfs).logf = d.env.Logf
-		d.inner = a
+		return NewISCSI(*r, d.env), nil
 	}
-	return attachWithAlternatives(ctx, d.inner)
+	r, err := ParseNFSRootPath(rp)
+	if err != nil {
+		return nil, fmt.Errorf("attach %s: root-path %q: %w", d, rp, err)
+	}
+	r, err = r.Resolve(l)
+	if err != nil {
+		return nil, fmt.Errorf("attach %s: %w", d, err)
+	}
+	a := NewNFS(r)
+	a.(*nfs).logf = d.env.Logf
+	return a, nil
 }

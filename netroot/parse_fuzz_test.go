@@ -18,6 +18,8 @@ func FuzzParseRoot(f *testing.F) {
 		"block2mtd.block2mtd=/dev/etherd/e7.3,65536 rootfstype=jffs2 root=/dev/mtdblock0",
 		"root=nbd:a:b goinit.altroot=nbd:c:d goinit.trytime=1.5 goinit.rootorder=random",
 		"root=nbd:a:b goinit.altroot=",
+		"block2mtd.block2mtd=/dev/nbd0,65536 nbdroot=a/j root=/dev/mtdblock0 goinit.altroot=nbd:c:j",
+		"root=dhcp goinit.nbd.deadconn=90 goinit.altroot=nbd:c:d",
 	} {
 		f.Add(s)
 	}
