@@ -32,9 +32,12 @@ type Boot struct {
 	index    *modalias.Index
 	loader   *modalias.Loader
 	coldplug *modalias.ColdplugReport
-	devs     *devWatch
-	stopDevs context.CancelFunc
-	oldProbe string // /proc/sys/kernel/modprobe before goinit changed it
+	// skipModalias, when set, names devices coldplug and hotplug leave alone: the disk
+	// controllers when every root candidate is on the network.
+	skipModalias func(modalias string) bool
+	devs         *devWatch
+	stopDevs     context.CancelFunc
+	oldProbe     string // /proc/sys/kernel/modprobe before goinit changed it
 
 	attacher   netroot.Attacher
 	netPlan    *netroot.NetPlan  // nil: no network needed
@@ -140,6 +143,9 @@ func (b *Boot) Prepare(cmdline string) error {
 				return err
 			}
 			b.overlay = &spec
+		}
+		if netroot.RootOnNetwork(p) {
+			b.skipModalias = modalias.StorageModalias
 		}
 		if netroot.NeedsNetwork(p) {
 			plan, err := netroot.ParseNetwork(p)

@@ -78,7 +78,8 @@ func (b *Boot) startUevents() {
 	go func() {
 		defer u.Close()
 		u.Run(ctx, func(ev modalias.Uevent) {
-			if ev.Action == "add" && ev.Modalias != "" && b.loader != nil && len(b.index.Lookup(ev.Modalias)) > 0 {
+			if ev.Action == "add" && ev.Modalias != "" && b.loader != nil && len(b.index.Lookup(ev.Modalias)) > 0 &&
+				(b.skipModalias == nil || !b.skipModalias(ev.Modalias)) {
 				go func() {
 					if _, err := b.loader.Load(ctx, ev.Modalias); err != nil {
 						b.Log.Printf("hotplug %s: %v", ev.DevPath, err)
@@ -95,10 +96,13 @@ func (b *Boot) startUevents() {
 func (b *Boot) runColdplug() error {
 	ctx, cancel := context.WithTimeout(context.Background(), b.Params.Retry)
 	defer cancel()
-	rep, err := modalias.Coldplug(ctx, b.loader, "/sys")
+	rep, err := modalias.ColdplugSkipping(ctx, b.loader, "/sys", b.skipModalias)
 	b.coldplug = rep
 	if rep != nil {
 		b.Log.Printf("coldplug: %d devices, %d modules loaded", len(rep.Modaliases), len(rep.Loaded))
+		if n := len(rep.Deferred); n > 0 {
+			b.Log.Printf("coldplug: %d disk controllers left to the root's udev (the root is on the network)", n)
+		}
 		if len(driverless(rep.Unmatched)) > 0 {
 			b.Log.Printf("devices with no driver in the image:")
 			for _, d := range driverless(rep.Unmatched) {

@@ -36,6 +36,9 @@ type ColdplugReport struct {
 	Unmatched []Device
 	Errors    []error // modules that failed to load (not fatal to coldplug)
 	Rounds    []ColdplugRound
+	// Deferred lists the devices the skip function passed over (e.g. disk controllers when
+	// the root is on the network), sorted by path.
+	Deferred []Device
 }
 
 // Coldplug bounds.
@@ -50,7 +53,14 @@ const (
 // Loading runs in parallel; load failures are collected in the report, not returned. The
 // error is for an unreadable sysfs or a cancelled ctx; the report is valid in both cases.
 func Coldplug(ctx context.Context, l *Loader, sysfs string) (*ColdplugReport, error) {
+	return ColdplugSkipping(ctx, l, sysfs, nil)
+}
+
+// ColdplugSkipping is Coldplug that loads nothing for the modaliases skip reports true for
+// (nil skips none); they are listed in the report's Deferred.
+func ColdplugSkipping(ctx context.Context, l *Loader, sysfs string, skip func(modalias string) bool) (*ColdplugReport, error) {
 	rep := &ColdplugReport{}
+	deferred := map[string]Device{}
 	seen := map[string]bool{}    // modaliases seen in any round
 	matches := map[string]bool{} // modalias -> some module matches it
 	unmatched := map[string]Device{}
@@ -72,6 +82,10 @@ func Coldplug(ctx context.Context, l *Loader, sysfs string) (*ColdplugReport, er
 		// create more devices. A round without any ends the loop.
 		var todo []string
 		for _, d := range devs {
+			if skip != nil && skip(d.Modalias) {
+				deferred[d.Path] = d
+				continue
+			}
 			if !seen[d.Modalias] {
 				seen[d.Modalias] = true
 				rep.Modaliases = append(rep.Modaliases, d.Modalias)
@@ -112,6 +126,10 @@ func Coldplug(ctx context.Context, l *Loader, sysfs string) (*ColdplugReport, er
 		rep.Unmatched = append(rep.Unmatched, d)
 	}
 	sort.Slice(rep.Unmatched, func(i, j int) bool { return rep.Unmatched[i].Path < rep.Unmatched[j].Path })
+	for _, d := range deferred {
+		rep.Deferred = append(rep.Deferred, d)
+	}
+	sort.Slice(rep.Deferred, func(i, j int) bool { return rep.Deferred[i].Path < rep.Deferred[j].Path })
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("coldplug %s: %w", sysfs, err)
 	}

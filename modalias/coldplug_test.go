@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"syscall"
 	"testing"
 )
@@ -129,5 +130,37 @@ func TestColdplugErrors(t *testing.T) {
 	rep, err := Coldplug(ctx, l, sysfs)
 	if !errors.Is(err, context.Canceled) || rep == nil {
 		t.Errorf("cancelled Coldplug = %v, %v", rep, err)
+	}
+}
+
+func TestColdplugSkippingStorage(t *testing.T) {
+	dir := fixtureDir(t)
+	sysfs := t.TempDir()
+	const (
+		e1000 = "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00"
+		ahci  = "pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01"
+	)
+	addDevice(t, sysfs, "pci", "0000:00:04.0", e1000, true)
+	sata := addDevice(t, sysfs, "pci", "0000:00:1f.2", ahci, true)
+	k := newFakeKernel()
+	l, _ := newTestLoader(t, dir, k)
+	rep, err := ColdplugSkipping(context.Background(), l, sysfs, StorageModalias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := k.Calls(); !reflect.DeepEqual(got, []string{"e1000", "failover"}) {
+		t.Errorf("insertions = %q, want e1000 (and its softdep) only, no ahci", got)
+	}
+	if len(rep.Deferred) != 1 || rep.Deferred[0].Path != sata || len(rep.Unmatched) != 0 {
+		t.Errorf("deferred = %+v, unmatched = %+v; want the AHCI controller deferred, nothing unmatched", rep.Deferred, rep.Unmatched)
+	}
+	// Without the skip function the controller's driver loads.
+	k2 := newFakeKernel()
+	l2, _ := newTestLoader(t, dir, k2)
+	if _, err := Coldplug(context.Background(), l2, sysfs); err != nil {
+		t.Fatal(err)
+	}
+	if got := k2.Calls(); !slices.Contains(got, "ahci") || !slices.Contains(got, "e1000") {
+		t.Errorf("insertions without skip = %q, want ahci and e1000 among them", got)
 	}
 }
