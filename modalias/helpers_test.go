@@ -1,14 +1,13 @@
 package modalias
 
 import (
-	"bytes"
 	"debug/elf"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/ulikunitz/xz"
+	"github.com/klauspost/compress/zstd"
 )
 
 // realDir is the installed Debian kernel's module directory; tests that need it skip
@@ -57,7 +56,7 @@ kernel/drivers/virtio/virtio_ring.ko:
 kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko kernel/net/core/failover.ko kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
 kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko
 kernel/net/core/failover.ko:
-kernel/drivers/net/ethernet/intel/e1000/e1000.ko.xz:
+kernel/drivers/net/ethernet/intel/e1000/e1000.ko.zst:
 kernel/drivers/ata/ahci.ko: kernel/drivers/ata/libahci.ko
 kernel/drivers/ata/libahci.ko:
 kernel/drivers/scsi/sd_mod.ko:
@@ -101,7 +100,7 @@ func fixtureDir(t testing.TB) string {
 		}
 		data := []byte("fake " + n)
 		if UncompressedPath(p) != p {
-			data = xzImage(t, n)
+			data = zstImage(t, n)
 		}
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
@@ -110,21 +109,16 @@ func fixtureDir(t testing.TB) string {
 	return dir
 }
 
-// xzImage is a compressed fake module: an ELF magic and the module's name, xz-packed.
-func xzImage(t testing.TB, name string) []byte {
+// zstImage is a packed fake module as mkinitramfs writes one: an ELF magic and the module's
+// name, zstd-compressed.
+func zstImage(t testing.TB, name string) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	w, err := xz.NewWriter(&b)
+	enc, err := zstd.NewWriter(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Write([]byte(elf.ELFMAG + "fake " + name)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	defer enc.Close()
+	return enc.EncodeAll([]byte(elf.ELFMAG+"fake "+name), nil)
 }
 
 func replaceDir(s, dir string) string {

@@ -222,13 +222,13 @@ func (l *Loader) insertOnce(m *Module) (bool, error) {
 }
 
 // insertFile hands the module file at path to the kernel. A plain .ko goes by file
-// descriptor (finit_module). A compressed one (.ko.zst, as mkinitramfs stores them, or .xz,
-// .gz) is unpacked here and goes by memory (init_module): that works whether or not the
-// kernel can decompress modules itself, and only the modules a machine needs are ever
-// unpacked. how says which, for the log.
+// descriptor (finit_module). A packed one (.ko.zst, as mkinitramfs stores them) is unpacked
+// here and goes by memory (init_module): that works whether or not the kernel can decompress
+// modules itself, and only the modules a machine needs are ever unpacked. how says which,
+// for the log.
 func (l *Loader) insertFile(path, params string) (how string, err error) {
 	if UncompressedPath(path) != path {
-		image, err := ReadModuleFile(path)
+		image, err := readPackedModule(path)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {

@@ -141,7 +141,7 @@ func TestLoaderSoftdepPostAndFlags(t *testing.T) {
 		t.Errorf("insertions = %q, want %q", got, want)
 	}
 	if k.flags["e1000"] != -1 || k.flags["failover"] != 0 {
-		t.Errorf("flags = %v, want init_module (-1) for e1000.ko.xz and finit_module for failover.ko", k.flags)
+		t.Errorf("flags = %v, want init_module (-1) for e1000.ko.zst and finit_module for failover.ko", k.flags)
 	}
 	if want := "modalias: loaded e1000 in "; !strings.Contains(log.String(), want) || !strings.Contains(log.String(), "(unpacked 0 KiB)") {
 		t.Errorf("log lacks %q with the unpacked size:\n%s", want, log)
@@ -191,7 +191,7 @@ func TestLoaderErrors(t *testing.T) {
 	}{
 		{"no match", "pci:v0000FFFFd0000FFFF", nil, `no module for "pci:v0000FFFFd0000FFFF" in the image`},
 		{"insert fails", "e1000", map[string]error{"e1000": syscall.ENOEXEC},
-			"load module e1000 (DIR/kernel/drivers/net/ethernet/intel/e1000/e1000.ko.xz): exec format error"},
+			"load module e1000 (DIR/kernel/drivers/net/ethernet/intel/e1000/e1000.ko.zst): exec format error"},
 		{"dependency fails", "ext4", map[string]error{"jbd2": syscall.EINVAL},
 			"load module ext4: load module jbd2 (DIR/kernel/fs/jbd2/jbd2.ko): invalid argument"},
 		{"all matches fail", "crc32c", map[string]error{"crc32c_intel": syscall.ENODEV, "crc32c_generic": syscall.ENOMEM},

@@ -16,6 +16,7 @@ var errHelpShown = errors.New("help shown")
 
 const buildUsage = `Usage:
   mkinitramfs -o FILE [-k KVER] [--moddir DIR] [--modules m1,m2] [--nics generic|host|none]
+              [--roots all|nfs,aoe,nbd,iscsi,local]
               [--compress zstd|gzip|xz|lz4|none] [--module-compress zstd|none]
               [--busybox PATH|auto|none] [--init PATH]
               [--firmware DIR] [--iscsi-secrets FILE] [--quiet] [--verbose]
@@ -30,6 +31,7 @@ Ethernet drivers as --nics says.
 Examples:
   mkinitramfs -o /boot/initrd.img-$(uname -r)
   mkinitramfs -o initrd.img -k 6.1.0-56-amd64 --nics host --busybox none
+  mkinitramfs -o initrd.img --nics host --roots nfs        # this host's NIC, NFS roots only
   mkinitramfs -o initrd.img --modules e1000e,igb --compress xz --verbose
   SOURCE_DATE_EPOCH=1700000000 mkinitramfs -o initrd.img    # reproducible timestamps
   mkinitramfs ls initrd.img
@@ -49,6 +51,7 @@ func runBuild(args []string) error {
 	fs.StringVar(&modules, "modules", "", "comma-separated `list` of extra modules or aliases")
 	fs.StringVar(&cfg.NICs, "nics", build.NICsGeneric, "Ethernet drivers: generic (all), host (this machine's NICs) or none")
 	fs.StringVar(&cfg.Compress, "compress", "zstd", "compression: zstd, gzip, xz, lz4 or none")
+	fs.StringVar(&cfg.Roots, "roots", "all", "root types to carry modules for: all, or a `list` of nfs, aoe, nbd, iscsi, local")
 	fs.StringVar(&cfg.ModuleCompress, "module-compress", "zstd", "pack each module: zstd (goinit unpacks only what it loads) or none")
 	fs.StringVar(&cfg.BusyboxPath, "busybox", build.BusyboxAuto, "`PATH` of a static busybox, auto or none")
 	fs.StringVar(&cfg.GoinitPath, "init", "", "`PATH` of goinit (default: beside mkinitramfs, or ../lib/goinit/goinit)")

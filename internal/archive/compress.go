@@ -57,7 +57,7 @@ func ParseCompression(s string) (Compression, error) {
 func NewWriter(w io.Writer, c Compression) (io.WriteCloser, error) {
 	switch c {
 	case Zstd:
-		zw, err := zstd.NewWriter(w, zstd.WithWindowSize(zstdWindow), zstd.WithEncoderLevel(zstd.SpeedBetterCompression))
+		zw, err := zstd.NewWriter(w, zstd.WithWindowSize(zstdWindow), zstd.WithEncoderLevel(zstd.SpeedBestCompression))
 		if err != nil {
 			return nil, fmt.Errorf("start zstd compressor: %w", err)
 		}

@@ -23,6 +23,7 @@ type Config struct {
 	ModuleCompress string   // each module file: zstd (default: goinit unpacks what it loads) or none
 	ExtraModules   []string // modules or aliases to add, with their dependencies (--modules)
 	NICs           string   // generic (default), host or none
+	Roots          string   // root types to carry modules for: "all" (default) or e.g. "nfs,aoe"
 	FirmwareDir    string   // default /lib/firmware
 	ISCSISecrets   string   // credentials file to embed at /etc/goinit/secrets/iscsi (0600); "" = none
 
@@ -58,6 +59,7 @@ type settings struct {
 	Config
 	compression archive.Compression
 	packModules bool
+	roots       []string
 	extra       []string
 }
 
@@ -95,6 +97,11 @@ func (c Config) settle() (*settings, error) {
 	default:
 		return nil, fmt.Errorf("check config: --nics %q: want generic, host or none", s.NICs)
 	}
+	roots, err := parseRoots(s.Roots)
+	if err != nil {
+		return nil, err
+	}
+	s.roots = roots
 	comp, err := archive.ParseCompression(s.Compress)
 	if err != nil {
 		return nil, fmt.Errorf("check config: --compress: %w", err)

@@ -23,6 +23,9 @@ func (s *settings) selectModules(ix *modalias.Index) (*moduleSet, error) {
 	set := &moduleSet{}
 	var want []string
 	for _, g := range moduleGroups {
+		if !g.wanted(s.roots) {
+			continue
+		}
 		for _, n := range g.modules {
 			if len(ix.Lookup(n)) == 0 {
 				set.missing = append(set.missing, fmt.Sprintf("%s (%s)", n, g.name))

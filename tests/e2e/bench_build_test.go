@@ -41,9 +41,9 @@ const (
 func benchImages(e *Env) []*benchImage {
 	mk := filepath.Join(e.Out, "mkinitramfs")
 	goinit := filepath.Join(e.Out, "goinit")
-	ours := func(nics string) func(*testing.T, string) ([]byte, error) {
+	ours := func(args ...string) func(*testing.T, string) ([]byte, error) {
 		return func(t *testing.T, out string) ([]byte, error) {
-			return runTool(mk, "-o", out, "-k", e.KVer, "--init", goinit, "--nics", nics)
+			return runTool(mk, append([]string{"-o", out, "-k", e.KVer, "--init", goinit}, args...)...)
 		}
 	}
 	itools := func(modules string) func(*testing.T, string) ([]byte, error) {
@@ -62,8 +62,9 @@ func benchImages(e *Env) []*benchImage {
 		}
 	}
 	return []*benchImage{
-		{Key: "goinit-generic", Label: "goinit `--nics generic`", Append: appendGoinit, build: ours("generic")},
-		{Key: "goinit-host", Label: "goinit `--nics host`", Append: appendGoinit, build: ours("host")},
+		{Key: "goinit-generic", Label: "goinit `--nics generic` (every root type)", Append: appendGoinit, build: ours("--nics", "generic")},
+		{Key: "goinit-generic-nfs", Label: "goinit `--nics generic --roots nfs`", Append: appendGoinit, build: ours("--nics", "generic", "--roots", "nfs")},
+		{Key: "goinit-host", Label: "goinit `--nics host --roots nfs`", Append: appendGoinit, build: ours("--nics", "host", "--roots", "nfs")},
 		{Key: "itools-netboot", Label: "initramfs-tools MODULES=netboot", Peer: true, Append: appendITools, build: itools("netboot")},
 		{Key: "itools-most", Label: "initramfs-tools MODULES=most", Peer: true, Append: appendITools, build: itools("most")},
 		{Key: "dracut", Label: "dracut 059 (no systemd)", Peer: true, Append: appendDracut,

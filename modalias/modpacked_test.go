@@ -1,0 +1,37 @@
+package modalias
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+func TestReadPackedModule(t *testing.T) {
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeTree(t, map[string]string{
+		"good.ko.zst": string(enc.EncodeAll([]byte("\x7fELF module"), nil)),
+		"text.ko.zst": string(enc.EncodeAll([]byte("plain text"), nil)),
+		"bad.ko.zst":  "not a zstd frame",
+		"other.ko.xz": "whatever",
+	})
+	enc.Close()
+	if got, err := readPackedModule(filepath.Join(dir, "good.ko.zst")); err != nil || string(got) != "\x7fELF module" {
+		t.Errorf("good.ko.zst = %q, %v", got, err)
+	}
+	for name, want := range map[string]string{
+		"text.ko.zst":    "read module DIR/text.ko.zst: not an ELF file",
+		"bad.ko.zst":     "read module DIR/bad.ko.zst: zstd: ",
+		"other.ko.xz":    "read module DIR/other.ko.xz: goinit unpacks .ko.zst only (build the image with mkinitramfs)",
+		"missing.ko.zst": "read module DIR/missing.ko.zst: open DIR/missing.ko.zst: no such file or directory",
+	} {
+		_, err := readPackedModule(filepath.Join(dir, name))
+		if err == nil || !strings.HasPrefix(err.Error(), replaceDir(want, dir)) {
+			t.Errorf("%s: error %v, want %q", name, err, replaceDir(want, dir))
+		}
+	}
+}
