@@ -1,8 +1,11 @@
 package boot
 
 import (
+	"cmp"
 	"context"
 	"strings"
+
+	"github.com/goinit/goinit/netroot"
 )
 
 // preloadModules names the modules the root will ask for, so they can load while the network
@@ -12,10 +15,10 @@ func preloadModules(p *Params, overlay bool) []string {
 	root, _ := p.Get("root")
 	var mods []string
 	switch {
-	case root == "/dev/nfs", root == "dhcp", strings.HasPrefix(root, "nfs:"):
+	case netroot.IsNFSRoot(p):
+		mods = append(mods, nfsPreload(p)...)
+	case root == "dhcp":
 		mods = append(mods, "fs-nfs4", "fs-nfs")
-	case strings.HasPrefix(root, "nfs4:"):
-		mods = append(mods, "fs-nfs4")
 	case strings.HasPrefix(root, "nbd:"), p.Has("nbdroot"):
 		mods = append(mods, "nbd")
 	case strings.HasPrefix(root, "aoe:"), strings.HasPrefix(root, "/dev/etherd/"), p.Has("aoeroot"):
@@ -30,6 +33,21 @@ func preloadModules(p *Params, overlay bool) []string {
 		mods = append(mods, "fs-overlay")
 	}
 	return mods
+}
+
+// nfsPreload names the NFS client modules of the version the mount will try first: v3 for
+// root=/dev/nfs without a version, v4 for nfs4: or vers=4, both otherwise.
+func nfsPreload(p *Params) []string {
+	r, err := netroot.ParseNFS(p)
+	switch {
+	case err != nil:
+		return []string{"fs-nfs4", "fs-nfs"}
+	case strings.HasPrefix(r.Version, "4"):
+		return []string{"fs-nfs4"}
+	case r.Version == "3", r.Version == "2", r.Version == "" && r.V3First:
+		return []string{"fs-nfs", "nfsv" + cmp.Or(r.Version, "3")}
+	}
+	return []string{"fs-nfs4", "fs-nfs"}
 }
 
 // startPreload loads the root's modules in the background; a later Load of the same module

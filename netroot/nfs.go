@@ -28,8 +28,13 @@ type NFSRoot struct {
 	// Options are the mount options as written, without the version ones.
 	Options []string
 	// Version is "2", "3", "4", "4.0", "4.1" or "4.2" from vers=/nfsvers=/v<N> or nfs4:;
-	// empty: try 4.2, then 3.
+	// empty: try 4.2, then 3 (V3First: 3, then 4.2).
 	Version string
+	// V3First is set for root=/dev/nfs, the kernel's and initramfs-tools' form: both mount
+	// NFSv3 when no version is named (the kernel's nfsroot defaults to vers=3, klibc's
+	// nfsmount speaks only v2/v3), so goinit tries 3 before 4.2 there. The v3 client is also
+	// the smaller one to load.
+	V3First bool
 }
 
 // IsNFSRoot reports whether root= names an NFS root on the command line: root=/dev/nfs,
@@ -67,6 +72,7 @@ func ParseNFS(c Cmdline) (NFSRoot, error) {
 	if err != nil {
 		return NFSRoot{}, err
 	}
+	r.V3First = root == "/dev/nfs"
 	if c.Has("rw") && !c.Has("ro") && !hasRoRw(r.Options) {
 		r.Options = append(r.Options, "rw")
 	}
@@ -217,6 +223,7 @@ func (r NFSRoot) Resolve(l *Lease) (NFSRoot, error) {
 			if rp.Version == "" {
 				rp.Version = r.Version
 			}
+			rp.V3First = r.V3First
 			r = rp
 		} else {
 			r.Path = kernelDefaultPath

@@ -23,7 +23,11 @@ func TestNFSMounts(t *testing.T) {
 		r    NFSRoot
 		want []Mount
 	}{
-		{"seed line: v4.2 then v3", seed, []Mount{
+		{"root=/dev/nfs (the seed's line): v3 then v4.2", withV3First(seed), []Mount{
+			{Source: "10.99.0.1:/export", FSType: "nfs", Data: "vers=3,addr=10.99.0.1,proto=tcp,mountproto=tcp,nolock", Flags: unix.MS_RDONLY},
+			{Source: "10.99.0.1:/export", FSType: "nfs4", Data: "vers=4.2,addr=10.99.0.1,nolock", Flags: unix.MS_RDONLY},
+		}},
+		{"root=nfs: without a version: v4.2 then v3", seed, []Mount{
 			{Source: "10.99.0.1:/export", FSType: "nfs4", Data: "vers=4.2,addr=10.99.0.1,nolock", Flags: unix.MS_RDONLY},
 			{Source: "10.99.0.1:/export", FSType: "nfs", Data: "vers=3,addr=10.99.0.1,proto=tcp,mountproto=tcp,nolock", Flags: unix.MS_RDONLY},
 		}},
@@ -151,4 +155,9 @@ func TestExplainMountError(t *testing.T) {
 			t.Errorf("ExplainMountError(%v)\n got %q\nwant %q", tt.err, got, tt.want)
 		}
 	}
+}
+
+func withV3First(r NFSRoot) NFSRoot {
+	r.V3First = true
+	return r
 }

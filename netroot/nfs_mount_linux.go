@@ -7,8 +7,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nfsDefaultVersions are tried in order when the user named no version.
-var nfsDefaultVersions = []string{"4.2", "3"}
+// nfsDefaultVersions are tried in order when the user named no version; nfsV3FirstVersions
+// for root=/dev/nfs (NFSRoot.V3First).
+var (
+	nfsDefaultVersions = []string{"4.2", "3"}
+	nfsV3FirstVersions = []string{"3", "4.2"}
+)
 
 // fstabOnly are options mount(8) reads from fstab that mean nothing to the kernel.
 var fstabOnly = map[string]bool{
@@ -16,9 +20,13 @@ var fstabOnly = map[string]bool{
 	"_netdev": true, "nofail": true, "owner": true, "group": true,
 }
 
-// Mounts lists the mount(2) calls to try, in order: the named version, or v4.2 then v3.
+// Mounts lists the mount(2) calls to try, in order: the named version, or v4.2 then v3 (v3
+// then v4.2 for root=/dev/nfs).
 func (n *nfs) Mounts() []Mount {
 	versions := nfsDefaultVersions
+	if n.r.V3First {
+		versions = nfsV3FirstVersions
+	}
 	if n.r.Version != "" {
 		versions = []string{n.r.Version}
 	}

@@ -290,12 +290,12 @@ func addressConfigured(trie []string, addr string) bool {
 }
 
 // TestNFSSeedLine boots the seed's append line verbatim, with DHCP, on an e1000. No version
-// named: goinit tries v4.2 first.
+// named in the kernel's form: goinit tries v3 first, as the kernel and initramfs-tools do.
 func TestNFSSeedLine(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "e1000", dhcp: true, nfs: true,
 		append: "root=/dev/nfs nfsroot=10.99.0.1:/export,ro,nolock"})
-	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp"})
+	expectNetRoot(t, vm, netWant{fstype: "nfs", proto: "dhcp"})
 }
 
 // TestNFSDracutV3 boots dracut's root=nfs: form with NFSv3 named in its options, on
@@ -329,7 +329,7 @@ func TestNFSServerFromDHCP(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", dhcp: true, nfs: true,
 		append: "root=/dev/nfs nfsroot=/export"})
-	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp"})
+	expectNetRoot(t, vm, netWant{fstype: "nfs", proto: "dhcp"})
 }
 
 // TestNFSStaticIP boots the kernel's static ip= form with no DHCP server in the network, on
@@ -338,7 +338,7 @@ func TestNFSStaticIP(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", nfs: true,
 		append: "ip=10.99.0.50::10.99.0.1:255.255.255.0:client:eth0:off root=/dev/nfs nfsroot=10.99.0.1:/export"})
-	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "none", addr: "10.99.0.50", rootServer: "0.0.0.0", hostname: "client"})
+	expectNetRoot(t, vm, netWant{fstype: "nfs", proto: "none", addr: "10.99.0.50", rootServer: "0.0.0.0", hostname: "client"})
 }
 
 // TestNetTwoNICsBOOTIF: two NICs, DHCP and NFS only behind the second one (eth1, on tap0);
@@ -349,7 +349,7 @@ func TestNetTwoNICsBOOTIF(t *testing.T) {
 	bootif := "01-" + strings.ReplaceAll(mac0, ":", "-")
 	vm, _ := netNFSBoot(t, netCase{model: "e1000", nics: 2, swapNICs: true, dhcp: true, nfs: true, iface: "eth1",
 		append: "BOOTIF=" + bootif + " ip=dhcp root=/dev/nfs nfsroot=10.99.0.1:/export"})
-	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp", iface: "auto", nics: 2})
+	expectNetRoot(t, vm, netWant{fstype: "nfs", proto: "dhcp", iface: "auto", nics: 2})
 	configured := vm.Seen(`goinit: network: \S+ configured by`)
 	other := "eth0"
 	if len(configured) == 1 && strings.Contains(configured[0], "network: eth0 ") {
@@ -366,7 +366,7 @@ func TestNetTwoNICsDHCP(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", nics: 2, swapNICs: true, dhcp: true, nfs: true, iface: "eth1",
 		append: "ip=dhcp root=/dev/nfs nfsroot=10.99.0.1:/export"})
-	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp", iface: "auto", nics: 2})
+	expectNetRoot(t, vm, netWant{fstype: "nfs", proto: "dhcp", iface: "auto", nics: 2})
 	for _, l := range []string{"eth0", "eth1"} {
 		if got := vm.Seen(`goinit: network: ` + l + ` has carrier.*; DHCP`); len(got) != 1 {
 			t.Errorf("ip=dhcp must try DHCP on every link with carrier: lines about %s: %q", l, got)
