@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goinit/goinit/internal/safego"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,21 +76,21 @@ func (b *Boot) startUevents() {
 		b.Log.Printf("warning: no uevent listener (%v): devices are polled instead", err)
 		return
 	}
-	go func() {
+	safego.Go("uevents", b.Log.Printf, func() {
 		defer u.Close()
 		u.Run(ctx, func(ev modalias.Uevent) {
 			if ev.Action == "add" && ev.Modalias != "" && b.loader != nil && len(b.index.Lookup(ev.Modalias)) > 0 &&
 				(b.skipModalias == nil || !b.skipModalias(ev.Modalias)) {
-				go func() {
+				safego.Go("hotplug "+ev.DevPath, b.Log.Printf, func() {
+					defer b.devs.notify()
 					if _, err := b.loader.Load(ctx, ev.Modalias); err != nil {
 						b.Log.Printf("hotplug %s: %v", ev.DevPath, err)
 					}
-					b.devs.notify()
-				}()
+				})
 			}
 			b.devs.notify()
 		})
-	}()
+	})
 }
 
 // runColdplug loads the drivers of every device present, in rounds until no new device appears.

@@ -3,6 +3,7 @@ package boot
 import (
 	"cmp"
 	"context"
+	"github.com/goinit/goinit/internal/safego"
 	"strings"
 
 	"github.com/goinit/goinit/netroot"
@@ -57,8 +58,7 @@ func (b *Boot) startPreload() {
 	if b.loader == nil || len(mods) == 0 {
 		return
 	}
-	go func() {
-		defer func() { recover() }() // PID 1 must not die for an optimisation
+	safego.Go("preload", b.Log.Debugf, func() { // PID 1 must not die for an optimisation
 		for _, m := range mods {
 			if len(b.index.Lookup(m)) == 0 {
 				continue
@@ -67,5 +67,5 @@ func (b *Boot) startPreload() {
 				b.Log.Debugf("preload %s: %v", m, err)
 			}
 		}
-	}()
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goinit/goinit/internal/safego"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -103,7 +104,7 @@ func ColdplugSkipping(ctx context.Context, l *Loader, sysfs string, skip func(mo
 			break
 		}
 		before := len(rep.Loaded)
-		runBounded(ctx, todo, coldplugWorkers, func(alias string) {
+		runBounded(ctx, todo, coldplugWorkers, l.logf, func(alias string) {
 			loaded, err := l.Load(ctx, alias)
 			mu.Lock()
 			defer mu.Unlock()
@@ -189,8 +190,9 @@ func scanModaliases(sysfs string) ([]Device, error) {
 }
 
 // runBounded calls fn for every item with at most n calls running at a time, and returns
-// when all calls have returned. Items not started when ctx ends are skipped.
-func runBounded(ctx context.Context, items []string, n int, fn func(string)) {
+// when all calls have returned. Items not started when ctx ends are skipped. A panic in fn is
+// reported with report and ends only that call.
+func runBounded(ctx context.Context, items []string, n int, report func(string, ...any), fn func(string)) {
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for _, it := range items {
@@ -204,7 +206,7 @@ func runBounded(ctx context.Context, items []string, n int, fn func(string)) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			fn(it)
+			safego.Do("coldplug "+it, report, func() { fn(it) })
 		}()
 	}
 	wg.Wait()

@@ -3,10 +3,13 @@ package modalias
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -162,5 +165,29 @@ func TestColdplugSkippingStorage(t *testing.T) {
 	}
 	if got := k2.Calls(); !slices.Contains(got, "ahci") || !slices.Contains(got, "e1000") {
 		t.Errorf("insertions without skip = %q, want ahci and e1000 among them", got)
+	}
+}
+
+func TestRunBoundedSurvivesAPanic(t *testing.T) {
+	var mu sync.Mutex
+	var done []string
+	var reports []string
+	runBounded(context.Background(), []string{"a", "bad", "c"}, 2,
+		func(f string, args ...any) {
+			mu.Lock()
+			reports = append(reports, fmt.Sprintf(f, args...))
+			mu.Unlock()
+		},
+		func(it string) {
+			if it == "bad" {
+				panic("driver table corrupt")
+			}
+			mu.Lock()
+			done = append(done, it)
+			mu.Unlock()
+		})
+	slices.Sort(done)
+	if !reflect.DeepEqual(done, []string{"a", "c"}) || len(reports) != 1 || !strings.HasPrefix(reports[0], "coldplug bad: panic: driver table corrupt") {
+		t.Errorf("done %q, reports %q", done, reports)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/goinit/goinit/internal/safego"
 	"strings"
 	"sync"
 )
@@ -89,9 +90,11 @@ func Hotplug(ctx context.Context, l *Loader, events <-chan Uevent) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if _, err := l.Load(ctx, ev.Modalias); err != nil {
-				l.logf("modalias: hotplug %s (%s): %v", ev.DevPath, ev.Modalias, err)
-			}
+			safego.Do("hotplug "+ev.DevPath, l.logf, func() {
+				if _, err := l.Load(ctx, ev.Modalias); err != nil {
+					l.logf("modalias: hotplug %s (%s): %v", ev.DevPath, ev.Modalias, err)
+				}
+			})
 		}()
 	}
 }

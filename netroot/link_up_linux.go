@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goinit/goinit/internal/safego"
 	"time"
 )
 
@@ -58,7 +59,10 @@ func Up(ctx context.Context, plan *NetPlan, logf func(string, ...any)) (*NetStat
 		r.tallies[i] = map[string]dhcpTally{}
 	}
 	if r.anyDHCP() {
-		go func() { waitEntropy(logf); close(r.entropy) }()
+		go func() {
+			defer close(r.entropy)
+			safego.Do("entropy", logf, func() { waitEntropy(logf) })
+		}()
 	} else {
 		close(r.entropy)
 	}
@@ -181,7 +185,11 @@ func (r *upRun) react(wctx context.Context, l *linkInfo) {
 		r.workers[key] = cancel
 		r.running++
 		go func(l linkInfo, cfg IPConfig) {
-			lease, t := dhcpLink(ctx, l, cfg, r.entropy, r.logf)
+			var lease *Lease
+			var t dhcpTally
+			if err := safego.Do("dhcp "+l.Name, r.logf, func() { lease, t = dhcpLink(ctx, l, cfg, r.entropy, r.logf) }); err != nil {
+				lease, t = nil, dhcpTally{Link: l.Name, Err: err}
+			}
 			r.results <- dhcpResult{slot: i, tally: t, lease: lease}
 		}(*l, s.cfg)
 	}
