@@ -124,8 +124,8 @@ func TestAoENBDModulesInImage(t *testing.T) {
 	img := blockNetInitramfs(t)
 	list := run(t, env(t).Bin(t, "mkinitramfs"), "ls", img)
 	for _, m := range blockNetModules {
-		if !strings.Contains(list, "/"+m+".ko\n") {
-			t.Errorf("mkinitramfs ls %s: no %s.ko in the image", img, m)
+		if !strings.Contains(list, "/"+m+".ko.zst\n") {
+			t.Errorf("mkinitramfs ls %s: no %s.ko.zst in the image", img, m)
 		}
 	}
 }
