@@ -61,7 +61,7 @@ test: deps vet unit fuzz e2e
 # Speed and size against dracut and initramfs-tools (issue 8); writes bench/results.md.
 .PHONY: bench
 bench: build canary
-	$(GO) test -count=1 -tags 'e2e bench' -run '^TestBench' -timeout 45m -v ./tests/e2e/
+	$(GO) test -count=1 -tags 'e2e bench' -run '^TestBench' -timeout 90m -v ./tests/e2e/
 
 clean:
 	rm -rf $(OUT)
