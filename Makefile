@@ -52,9 +52,9 @@ e2e: build canary
 fuzz:
 	bash tests/fuzz.sh
 
-# Fault tests too slow or not yet reliable for make test (lossy NFS, AoE at 20% loss).
+# Fault tests too slow or not yet reliable for make test (NFS, NBD and AoE at 20% loss).
 faults: build canary
-	$(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyAoE20' -timeout 30m -v ./tests/e2e/
+	$(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyNBD|TestLossyAoE20' -timeout 30m -v ./tests/e2e/
 
 test: deps vet unit fuzz e2e
 

@@ -24,24 +24,34 @@ func TestNFSMounts(t *testing.T) {
 		want []Mount
 	}{
 		{"root=/dev/nfs (the seed's line): v3 then v4.2", withV3First(seed), []Mount{
-			{Source: "10.99.0.1:/export", FSType: "nfs", Data: "vers=3,addr=10.99.0.1,proto=tcp,mountproto=tcp,nolock", Flags: unix.MS_RDONLY},
-			{Source: "10.99.0.1:/export", FSType: "nfs4", Data: "vers=4.2,addr=10.99.0.1,nolock", Flags: unix.MS_RDONLY},
+			{Source: "10.99.0.1:/export", FSType: "nfs", Data: "vers=3,addr=10.99.0.1,proto=tcp,mountproto=tcp,timeo=100,nolock", Flags: unix.MS_RDONLY},
+			{Source: "10.99.0.1:/export", FSType: "nfs4", Data: "vers=4.2,addr=10.99.0.1,timeo=100,nolock", Flags: unix.MS_RDONLY},
 		}},
 		{"root=nfs: without a version: v4.2 then v3", seed, []Mount{
-			{Source: "10.99.0.1:/export", FSType: "nfs4", Data: "vers=4.2,addr=10.99.0.1,nolock", Flags: unix.MS_RDONLY},
-			{Source: "10.99.0.1:/export", FSType: "nfs", Data: "vers=3,addr=10.99.0.1,proto=tcp,mountproto=tcp,nolock", Flags: unix.MS_RDONLY},
+			{Source: "10.99.0.1:/export", FSType: "nfs4", Data: "vers=4.2,addr=10.99.0.1,timeo=100,nolock", Flags: unix.MS_RDONLY},
+			{Source: "10.99.0.1:/export", FSType: "nfs", Data: "vers=3,addr=10.99.0.1,proto=tcp,mountproto=tcp,timeo=100,nolock", Flags: unix.MS_RDONLY},
 		}},
 		{"v3 named, defaults added", NFSRoot{Server: "10.0.0.1", Path: "/e", Version: "3"}, []Mount{
-			{Source: "10.0.0.1:/e", FSType: "nfs", Data: "vers=3,addr=10.0.0.1,nolock,proto=tcp,mountproto=tcp", Flags: unix.MS_RDONLY},
+			{Source: "10.0.0.1:/e", FSType: "nfs", Data: "vers=3,addr=10.0.0.1,nolock,proto=tcp,mountproto=tcp,timeo=100", Flags: unix.MS_RDONLY},
 		}},
-		{"v3 with the user's own lock and proto", NFSRoot{Server: "10.0.0.1", Path: "/e", Version: "3", Options: []string{"lock", "proto=udp", "mountproto=udp", "port=2050"}}, []Mount{
+		{"v3 with the user's own lock and proto: UDP keeps the kernel's timeout", NFSRoot{Server: "10.0.0.1", Path: "/e", Version: "3", Options: []string{"lock", "proto=udp", "mountproto=udp", "port=2050"}}, []Mount{
 			{Source: "10.0.0.1:/e", FSType: "nfs", Data: "vers=3,addr=10.0.0.1,lock,proto=udp,mountproto=udp,port=2050", Flags: unix.MS_RDONLY},
 		}},
+		{"v3 udp flag", NFSRoot{Server: "10.0.0.1", Path: "/e", Version: "3", Options: []string{"udp"}}, []Mount{
+			{Source: "10.0.0.1:/e", FSType: "nfs", Data: "vers=3,addr=10.0.0.1,nolock,mountproto=tcp,udp", Flags: unix.MS_RDONLY},
+		}},
+		{"the last of udp and tcp wins", NFSRoot{Server: "10.0.0.1", Path: "/e", Version: "3", Options: []string{"udp", "proto=tcp"}}, []Mount{
+			{Source: "10.0.0.1:/e", FSType: "nfs", Data: "vers=3,addr=10.0.0.1,nolock,mountproto=tcp,timeo=100,udp,proto=tcp", Flags: unix.MS_RDONLY},
+		}},
+		{"the user's timeo wins", NFSRoot{Server: "10.0.0.1", Path: "/e", Options: []string{"timeo=600", "retrans=5"}}, []Mount{
+			{Source: "10.0.0.1:/e", FSType: "nfs4", Data: "vers=4.2,addr=10.0.0.1,timeo=600,retrans=5", Flags: unix.MS_RDONLY},
+			{Source: "10.0.0.1:/e", FSType: "nfs", Data: "vers=3,addr=10.0.0.1,nolock,proto=tcp,mountproto=tcp,timeo=600,retrans=5", Flags: unix.MS_RDONLY},
+		}},
 		{"nfs4 rw and flags", NFSRoot{Server: "10.0.0.1", Path: "/e", Version: "4", Options: []string{"rw", "noatime", "nosuid", "_netdev", "x-systemd.foo", "rsize=8192"}}, []Mount{
-			{Source: "10.0.0.1:/e", FSType: "nfs4", Data: "vers=4,addr=10.0.0.1,rsize=8192", Flags: unix.MS_NOATIME | unix.MS_NOSUID},
+			{Source: "10.0.0.1:/e", FSType: "nfs4", Data: "vers=4,addr=10.0.0.1,timeo=100,rsize=8192", Flags: unix.MS_NOATIME | unix.MS_NOSUID},
 		}},
 		{"user addr kept, IPv6 source", NFSRoot{Server: "fd00::1", Path: "/e", Version: "4.1", Options: []string{"addr=fd00::2"}}, []Mount{
-			{Source: "[fd00::1]:/e", FSType: "nfs4", Data: "vers=4.1,addr=fd00::2", Flags: unix.MS_RDONLY},
+			{Source: "[fd00::1]:/e", FSType: "nfs4", Data: "vers=4.1,timeo=100,addr=fd00::2", Flags: unix.MS_RDONLY},
 		}},
 	}
 	for _, tt := range tests {

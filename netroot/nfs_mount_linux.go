@@ -14,6 +14,16 @@ var (
 	nfsV3FirstVersions = []string{"3", "4.2"}
 )
 
+// nfsTCPTimeo is the RPC timeout goinit gives NFS over TCP unless the options name timeo=: 10 s
+// (in deciseconds) instead of the kernel's 60 s. It bounds a stall that TCP alone sits out on a
+// lossy link: the server's retransmission timer has backed off to tens of seconds while the
+// client's ACKs get lost, and the client, waiting for the reply, sends nothing that carries a
+// usable ACK (keepalives are out of window and ignored). When the RPC timeout expires, NFSv3
+// resends the request on the same connection and NFSv4.1+ reconnects, and the transfer resumes;
+// at 60 s an NFSv4 lease (60 s on most servers) can run out first. Requests on a working link
+// are answered far sooner, so nothing is sent twice there.
+const nfsTCPTimeo = "timeo=100"
+
 // fstabOnly are options mount(8) reads from fstab that mean nothing to the kernel.
 var fstabOnly = map[string]bool{
 	"auto": true, "noauto": true, "user": true, "nouser": true, "users": true,
@@ -39,7 +49,8 @@ func (n *nfs) Mounts() []Mount {
 
 // nfsMount builds the mount(2) arguments for one version: text options with vers= and addr=
 // (the kernel needs it, there is no mount.nfs to resolve the server), for v2/v3 nolock (no
-// statd in the initramfs) and TCP for NFS and mountd; read-only unless the options say rw.
+// statd in the initramfs) and TCP for NFS and mountd, and over TCP a shorter RPC timeout
+// (nfsTCPTimeo); read-only unless the options say rw. The user's own options win.
 func nfsMount(r NFSRoot, vers string) Mount {
 	var user []string
 	for _, o := range r.Options {
@@ -63,6 +74,16 @@ func nfsMount(r NFSRoot, vers string) Mount {
 		}
 		return false
 	}
+	udp := false // the last of udp, tcp, proto= decides, as in the kernel
+	for _, o := range rest {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "udp", "tcp":
+			udp = k == "udp"
+		case "proto":
+			udp = strings.HasPrefix(v, "udp")
+		}
+	}
 	opts := []string{"vers=" + vers}
 	if !has("addr") {
 		opts = append(opts, "addr="+r.Server)
@@ -79,6 +100,9 @@ func nfsMount(r NFSRoot, vers string) Mount {
 		if !has("mountproto") {
 			opts = append(opts, "mountproto=tcp")
 		}
+	}
+	if !udp && !has("timeo") {
+		opts = append(opts, nfsTCPTimeo)
 	}
 	opts = append(opts, rest...)
 	return Mount{Source: r.Source(), FSType: fstype, Data: strings.Join(opts, ","), Flags: flags}

@@ -89,12 +89,12 @@ func TestRestartNFS(t *testing.T) {
 
 // Lossy, slow links: a bridge in front of tap0 drops PCT% of the frames both ways (LossyBridge)
 // and QEMU's filter-buffer delays every frame by about 50 ms. Each test boots to the canary and logs the
-// time from QEMU's start.
+// time from QEMU's start. The 20% tests for NFS and NBD are in faults_lossy_test.go (make faults).
 
 const (
 	lossyDelayMS = 50
-	// lossyWait bounds a lossy boot: NFS and NBD took 34-44 s at 20% loss, AoE 71-76 s at 5%
-	// (the 2.4 MB canary is most of it).
+	// lossyWait bounds a lossy boot: at 20% loss both ways NBD took 28-94 s and NFS 37-96 s
+	// (TCP carries some 30-40 KB/s; the 2.4 MB canary is most of it), AoE 71-76 s at 5%.
 	lossyWait = 120 * time.Second
 )
 
@@ -111,16 +111,6 @@ func lossyCanary(t *testing.T, vm *VM, what string, timeout time.Duration) {
 	if status, detail := vm.Check("sha256", "/etc/goinit-test-id", 30*time.Second); status != "ok" {
 		t.Errorf("root is not this test's tree: sha256 check %s %s", status, detail)
 	}
-}
-
-func TestLossyNBD(t *testing.T) {
-	t.Parallel()
-	id, idCheck := IDFile(t)
-	lab := NewLab(t, 1)
-	LossyBridge(t, lab, 0, 20)
-	StartNBDServer(t, lab, NBDExport{Name: "squash", Img: MakeSquashfs(t, RootTree(t, id)), ReadOnly: true})
-	vm := lossyBoot(t, lab, "root=nbd:10.99.0.1:squash", nbdStaticIP, idCheck)
-	lossyCanary(t, vm, "NBD, 20% loss both ways, 50 ms delay", lossyWait)
 }
 
 // TestLossyAoE: AoE boots to the canary with 5% loss both ways plus the delay. The 20% case,
