@@ -143,8 +143,7 @@ func ColdplugSkipping(ctx context.Context, l *Loader, sysfs string, skip func(mo
 func needsDriver(d Device) bool {
 	switch {
 	case strings.HasPrefix(d.Modalias, "pci:"):
-		// pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X
-		if i := strings.LastIndex(d.Modalias, "bc"); i >= 0 && strings.HasPrefix(d.Modalias[i:], "bc06") {
+		if class, _, _ := pciClass(d.Modalias); class == "06" {
 			return false
 		}
 	case strings.HasPrefix(d.Modalias, "virtio:"):

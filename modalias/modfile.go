@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
 
@@ -30,12 +29,7 @@ func ReadModuleFile(path string) ([]byte, error) {
 		}
 		r = xr
 	case strings.HasSuffix(path, ".zst"):
-		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, fmt.Errorf("read module %s: zstd: %w", path, err)
-		}
-		defer zr.Close()
-		r = zr
+		return readPackedModule(path)
 	case strings.HasSuffix(path, ".gz"):
 		gr, err := gzip.NewReader(f)
 		if err != nil {
@@ -47,6 +41,11 @@ func ReadModuleFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: %w", path, err)
 	}
+	return checkELF(path, data)
+}
+
+// checkELF returns data if it starts like an ELF file.
+func checkELF(path string, data []byte) ([]byte, error) {
 	if !bytes.HasPrefix(data, []byte(elf.ELFMAG)) {
 		return nil, fmt.Errorf("read module %s: not an ELF file", path)
 	}

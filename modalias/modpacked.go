@@ -1,8 +1,6 @@
 package modalias
 
 import (
-	"bytes"
-	"debug/elf"
 	"fmt"
 	"os"
 	"strings"
@@ -30,8 +28,5 @@ func readPackedModule(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: zstd: %w", path, err)
 	}
-	if !bytes.HasPrefix(image, []byte(elf.ELFMAG)) {
-		return nil, fmt.Errorf("read module %s: not an ELF file", path)
-	}
-	return image, nil
+	return checkELF(path, image)
 }

@@ -9,13 +9,8 @@ import "strings"
 func StorageModalias(a string) bool {
 	switch {
 	case strings.HasPrefix(a, "pci:"):
-		// pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X
-		i := strings.LastIndex(a, "bc")
-		if i < 0 || len(a) < i+8 {
-			return false
-		}
-		class, sub := a[i+2:i+4], a[i+6:i+8]
-		return class == "01" || (class == "08" && sub == "05")
+		class, sub, ok := pciClass(a)
+		return ok && (class == "01" || (class == "08" && sub == "05"))
 	case strings.HasPrefix(a, "virtio:"):
 		// virtio:d%08Xv%08X; device 2 is block, 8 is SCSI
 		return strings.HasPrefix(a, "virtio:d00000002v") || strings.HasPrefix(a, "virtio:d00000008v")
@@ -25,4 +20,14 @@ func StorageModalias(a string) bool {
 		return i >= 0 && strings.HasPrefix(a[i:], "ic08")
 	}
 	return false
+}
+
+// pciClass returns the base class and subclass of a PCI modalias
+// (pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X) as the two-digit hex strings it holds.
+func pciClass(a string) (class, sub string, ok bool) {
+	i := strings.LastIndex(a, "bc")
+	if i < 0 || len(a) < i+8 || a[i+4:i+6] != "sc" {
+		return "", "", false
+	}
+	return a[i+2 : i+4], a[i+6 : i+8], true
 }

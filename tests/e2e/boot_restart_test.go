@@ -118,11 +118,18 @@ func lossyCanary(t *testing.T, vm *VM, what string, timeout time.Duration) {
 // TestLossyAoE20 under the faults tag (make faults).
 func TestLossyAoE(t *testing.T) {
 	t.Parallel()
+	vm := lossyAoEBoot(t, 5)
+	lossyCanary(t, vm, "AoE, 5% loss both ways, 50 ms delay", lossyWait)
+}
+
+// lossyAoEBoot boots a squashfs root from vblade behind a bridge that drops pct percent of
+// the frames both ways, with the delay.
+func lossyAoEBoot(t *testing.T, pct int) *VM {
+	t.Helper()
 	id, idCheck := IDFile(t)
 	img := MakeSquashfs(t, RootTree(t, id))
 	lab := NewLab(t, 1)
-	dev := LossyBridge(t, lab, 0, 5)
+	dev := LossyBridge(t, lab, 0, pct)
 	lab.Respawn(t, "vblade-e7.1", Tool(t, "vblade", "vblade"), "-r", "7", "1", dev, img)
-	vm := lossyBoot(t, lab, "root=aoe:e7.1", "rootfstype=squashfs", "rd.retry=120", idCheck)
-	lossyCanary(t, vm, "AoE, 5% loss both ways, 50 ms delay", lossyWait)
+	return lossyBoot(t, lab, "root=aoe:e7.1", "rootfstype=squashfs", "rd.retry=120", idCheck)
 }

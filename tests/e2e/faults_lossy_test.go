@@ -79,12 +79,7 @@ func numericOwners(t *testing.T, lab *Lab, s *NFSServer) {
 // duration, default 60s) more, and the time is logged.
 func TestLossyAoE20(t *testing.T) {
 	t.Parallel()
-	id, idCheck := IDFile(t)
-	img := MakeSquashfs(t, RootTree(t, id))
-	lab := NewLab(t, 1)
-	dev := LossyBridge(t, lab, 0, 20)
-	lab.Respawn(t, "vblade-e7.1", Tool(t, "vblade", "vblade"), "-r", "7", "1", dev, img)
-	vm := lossyBoot(t, lab, "root=aoe:e7.1", "rootfstype=squashfs", "rd.retry=120", idCheck)
+	vm := lossyAoEBoot(t, 20)
 	what := "AoE, 20% loss both ways, 50 ms delay"
 	vm.WaitFor(`goinit: switching to /sbin/init on /dev/etherd/e7\.1`, lossyWait)
 	t.Logf("%s: goinit switched %.1fs after QEMU start", what, vm.Since().Seconds())
