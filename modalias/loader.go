@@ -228,7 +228,8 @@ func (l *Loader) insertOnce(m *Module) (bool, error) {
 // for the log.
 func (l *Loader) insertFile(path, params string) (how string, err error) {
 	if UncompressedPath(path) != path {
-		image, err := readPackedModule(path)
+		start := time.Now()
+		image, err := ReadPackedModule(path)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
@@ -240,7 +241,8 @@ func (l *Loader) insertFile(path, params string) (how string, err error) {
 		if initMod == nil {
 			initMod = initModule
 		}
-		return fmt.Sprintf(" (unpacked %d KiB)", len(image)>>10), initMod(image, params)
+		how := fmt.Sprintf(" (unpacked %d KiB in %v)", len(image)>>10, time.Since(start).Round(time.Millisecond))
+		return how, initMod(image, params)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -143,7 +143,7 @@ func TestLoaderSoftdepPostAndFlags(t *testing.T) {
 	if k.flags["e1000"] != -1 || k.flags["failover"] != 0 {
 		t.Errorf("flags = %v, want init_module (-1) for e1000.ko.zst and finit_module for failover.ko", k.flags)
 	}
-	if want := "modalias: loaded e1000 in "; !strings.Contains(log.String(), want) || !strings.Contains(log.String(), "(unpacked 0 KiB)") {
+	if want := "modalias: loaded e1000 in "; !strings.Contains(log.String(), want) || !strings.Contains(log.String(), "(unpacked 0 KiB in ") {
 		t.Errorf("log lacks %q with the unpacked size:\n%s", want, log)
 	}
 	if want := "modalias: softdep pre nothing-matches of e1000: no module in the image"; !strings.Contains(log.String(), want) {

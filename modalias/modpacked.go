@@ -8,10 +8,10 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// readPackedModule unpacks a module file of an image: zstd (.ko.zst) is what mkinitramfs
-// writes. It is ReadModuleFile without the xz and gzip decoders, which goinit does not need
-// to carry; an image with other packed modules was not made by mkinitramfs.
-func readPackedModule(path string) ([]byte, error) {
+// ReadPackedModule unpacks a module file of an image: zstd (.ko.zst) is what mkinitramfs
+// writes. The build side reads other forms too (internal/modfile); goinit does not need to
+// carry their decoders, an image with other packed modules was not made by mkinitramfs.
+func ReadPackedModule(path string) ([]byte, error) {
 	if !strings.HasSuffix(path, ".zst") {
 		return nil, fmt.Errorf("read module %s: goinit unpacks .ko.zst only (build the image with mkinitramfs)", path)
 	}
@@ -28,5 +28,16 @@ func readPackedModule(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: zstd: %w", path, err)
 	}
-	return checkELF(path, image)
+	return CheckELF(path, image)
+}
+
+// elfMagic starts every ELF file.
+const elfMagic = "\x7fELF"
+
+// CheckELF returns data if it starts like an ELF file.
+func CheckELF(path string, data []byte) ([]byte, error) {
+	if !strings.HasPrefix(string(data[:min(len(data), 4)]), elfMagic) {
+		return nil, fmt.Errorf("read module %s: not an ELF file", path)
+	}
+	return data, nil
 }

@@ -20,7 +20,7 @@ func TestReadPackedModule(t *testing.T) {
 		"other.ko.xz": "whatever",
 	})
 	enc.Close()
-	if got, err := readPackedModule(filepath.Join(dir, "good.ko.zst")); err != nil || string(got) != "\x7fELF module" {
+	if got, err := ReadPackedModule(filepath.Join(dir, "good.ko.zst")); err != nil || string(got) != "\x7fELF module" {
 		t.Errorf("good.ko.zst = %q, %v", got, err)
 	}
 	for name, want := range map[string]string{
@@ -29,7 +29,7 @@ func TestReadPackedModule(t *testing.T) {
 		"other.ko.xz":    "read module DIR/other.ko.xz: goinit unpacks .ko.zst only (build the image with mkinitramfs)",
 		"missing.ko.zst": "read module DIR/missing.ko.zst: open DIR/missing.ko.zst: no such file or directory",
 	} {
-		_, err := readPackedModule(filepath.Join(dir, name))
+		_, err := ReadPackedModule(filepath.Join(dir, name))
 		if err == nil || !strings.HasPrefix(err.Error(), replaceDir(want, dir)) {
 			t.Errorf("%s: error %v, want %q", name, err, replaceDir(want, dir))
 		}

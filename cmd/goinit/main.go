@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/goinit/goinit/boot"
 	"github.com/goinit/goinit/modalias"
@@ -30,6 +31,11 @@ func main() {
 			"Build an image with: mkinitramfs -o initrd.img\n", version)
 		os.Exit(2)
 	}
+	// The boot allocates little that lives (module images are unpacked, handed to the kernel
+	// and dropped). Collecting less often saves CPU time on a small guest's one vCPU: with the
+	// default 100 a boot under QEMU TCG ran four collections (GODEBUG=gctrace=1), about 45 ms
+	// of CPU. The real init replaces this process, so the setting ends with the switch.
+	debug.SetGCPercent(400)
 	boot.Main(version)
 }
 

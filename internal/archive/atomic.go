@@ -21,8 +21,31 @@ type Sizes struct {
 	File    int64 // the file on disk
 }
 
+// split says which records go where when an image holds packed files. A compressed image that
+// holds packed files (AddPackedFile) is written as two archives one
+// after the other, the layout the kernel unpacks for early microcode: first an uncompressed
+// one with the packed files and their directories, then the compressed one with everything
+// else. Compressing compressed data again costs build time and boot time and saves nothing.
+// plain and rest accept the records of the two archives; ok is false without packed files.
+func (b *Builder) split() (plain, rest func(*entry) bool, ok bool) {
+	dirs := map[string]bool{}
+	for n, e := range b.entries {
+		if !e.packed {
+			continue
+		}
+		ok = true
+		for p := parentOf(n); p != "" && !dirs[p]; p = parentOf(p) {
+			dirs[p] = true
+		}
+	}
+	plain = func(e *entry) bool { return e.packed || dirs[e.name] }
+	rest = func(e *entry) bool { return !e.packed }
+	return plain, rest, ok
+}
+
 // WriteFile writes the archive, compressed as opt says, to path atomically: into a temporary
 // file in the same directory, synced, then renamed over path. On error path is left as it was.
+// A compressed image with packed files is two archives: see split.
 func (b *Builder) WriteFile(path string, opt WriteOptions) (Sizes, error) {
 	var sz Sizes
 	mode := fs.FileMode(0o644)
@@ -49,13 +72,23 @@ func (b *Builder) WriteFile(path string, opt WriteOptions) (Sizes, error) {
 	}
 	cw := &countingWriter{w: tmp}
 	bw := bufio.NewWriterSize(cw, 1<<20)
+	var keep func(*entry) bool
+	if plain, rest, ok := b.split(); ok && opt.Compression != None {
+		n, err := b.writeArchive(bw, plain)
+		if err != nil {
+			return sz, fmt.Errorf("write image %q: %w", path, err)
+		}
+		sz.Archive, keep = n, rest
+	}
 	zw, err := NewWriter(bw, opt.Compression)
 	if err != nil {
 		return sz, fmt.Errorf("write image %q: %w", path, err)
 	}
-	if sz.Archive, err = b.WriteTo(zw); err != nil {
+	n, err := b.writeArchive(zw, keep)
+	if err != nil {
 		return sz, fmt.Errorf("write image %q: %w", path, err)
 	}
+	sz.Archive += n
 	if err := zw.Close(); err != nil {
 		return sz, fmt.Errorf("write image %q: compress %s: %w", path, opt.Compression, err)
 	}

@@ -28,6 +28,7 @@ type entry struct {
 	size     int64
 	rmajor   uint32
 	rminor   uint32
+	packed   bool // contents compressed already: see AddPackedFile
 }
 
 // New returns an empty builder whose records all get mtime epoch (see SourceDateEpoch).
@@ -67,6 +68,18 @@ func (b *Builder) AddFile(name string, data []byte, mode fs.FileMode) error {
 		e.mode |= TypeRegular
 		e.data = data
 		e.size = int64(len(data))
+	})
+}
+
+// AddPackedFile adds a regular file whose contents are compressed already, such as a module
+// packed with zstd. When the image is compressed, WriteFile puts these files into a leading
+// uncompressed archive instead of compressing them a second time (see WriteFile).
+func (b *Builder) AddPackedFile(name string, data []byte, mode fs.FileMode) error {
+	return b.add("add file", name, mode, func(e *entry) {
+		e.mode |= TypeRegular
+		e.data = data
+		e.size = int64(len(data))
+		e.packed = true
 	})
 }
 

@@ -14,6 +14,12 @@ import (
 // tmpfs rootfs does not stay 1777), the records in path order with inode numbers 1, 2, … in that
 // order, uid and gid 0, mtime Epoch, and the trailer.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
+	return b.writeArchive(w, nil)
+}
+
+// writeArchive writes the archive of the records keep accepts (all when keep is nil), each
+// with the inode number it has in the whole archive, so two parts of one image never share one.
+func (b *Builder) writeArchive(w io.Writer, keep func(*entry) bool) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 1<<20)
 	rw := cpio.Newc.Writer(bw)
@@ -25,6 +31,9 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	}
 	for i, name := range b.Names() {
 		e := b.entries[name]
+		if keep != nil && !keep(e) {
+			continue
+		}
 		rec, err := e.record(uint64(i+2), mtime)
 		if err != nil {
 			return cw.n, fmt.Errorf("write archive record %q: %w", name, err)

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/goinit/goinit/internal/modfile"
 	"github.com/goinit/goinit/modalias"
 	"github.com/klauspost/compress/zstd"
 )
@@ -72,11 +73,11 @@ func readModule(ix *modalias.Index, n string, enc *zstd.Encoder) (moduleFile, er
 	if err != nil {
 		return moduleFile{}, fmt.Errorf("add module %q: %w", n, err)
 	}
-	data, err := modalias.ReadModuleFile(filepath.Join(ix.Dir(), filepath.FromSlash(rel)))
+	data, err := modfile.Read(filepath.Join(ix.Dir(), filepath.FromSlash(rel)))
 	if err != nil {
 		return moduleFile{}, fmt.Errorf("add module %q: %w", n, err)
 	}
-	info, err := modalias.ModInfo(data)
+	info, err := modfile.Info(data)
 	if err != nil {
 		return moduleFile{}, fmt.Errorf("add module %q: %w", n, err)
 	}

@@ -92,8 +92,8 @@ func orNone(list []string) string {
 //
 // Why pack each module: goinit unpacks only the modules a machine loads (init_module from
 // memory), so the kernel no longer inflates every NIC driver of a generic image into the
-// initramfs tmpfs at boot, and the image shrinks too (the outer compression passes the packed
-// modules through).
+// initramfs tmpfs at boot, and the image shrinks too. Packed modules go into the image's
+// leading uncompressed archive (archive.Builder.AddPackedFile), so they are not compressed twice.
 func addModules(b *archive.Builder, ix *modalias.Index, kver string, names []string, pack bool) ([]string, error) {
 	base := path.Join("lib/modules", kver)
 	files, err := readModules(ix, names, pack)
@@ -101,8 +101,12 @@ func addModules(b *archive.Builder, ix *modalias.Index, kver string, names []str
 		return nil, err
 	}
 	fw := map[string]bool{}
+	add := b.AddFile
+	if pack {
+		add = b.AddPackedFile
+	}
 	for _, f := range files {
-		if err := b.AddFile(path.Join(base, f.path), f.data, 0o644); err != nil {
+		if err := add(path.Join(base, f.path), f.data, 0o644); err != nil {
 			return nil, err
 		}
 		for _, name := range f.firmware {

@@ -119,7 +119,8 @@ type VM struct {
 }
 
 // Boot starts QEMU (waiting for one of maxQEMU slots) and returns at once. QEMU is killed by its
-// PID when the test ends; a failed test's console log is kept in tests/e2e/logs/<TestName>.log.
+// PID when the test ends; a failed test's console log (every test's with E2E_KEEP_LOGS=1) is kept in
+// tests/e2e/logs/<TestName>.log.
 func Boot(t testing.TB, cfg VMConfig) *VM {
 	t.Helper()
 	e := env(t)
@@ -229,7 +230,7 @@ func (vm *VM) cleanup() {
 		fmt.Fprintf(f, "# QEMU stderr:\n%s", s)
 	}
 	f.Close()
-	if vm.t.Failed() {
+	if vm.t.Failed() || os.Getenv("E2E_KEEP_LOGS") != "" {
 		vm.keepLog()
 	}
 }

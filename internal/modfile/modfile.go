@@ -1,4 +1,8 @@
-package modalias
+// Package modfile reads kernel module files on the build side: plain or compressed with xz,
+// gzip or zstd, and the .modinfo section of their ELF image. goinit itself only unpacks the
+// zstd modules mkinitramfs packed (modalias.ReadPackedModule), so it does not link the xz and
+// gzip decoders or debug/elf.
+package modfile
 
 import (
 	"bytes"
@@ -9,12 +13,13 @@ import (
 	"os"
 	"strings"
 
+	"github.com/goinit/goinit/modalias"
 	"github.com/ulikunitz/xz"
 )
 
-// ReadModuleFile reads a kernel module (.ko, .ko.xz, .ko.zst or .ko.gz, chosen by the name)
+// Read reads a kernel module (.ko, .ko.xz, .ko.zst or .ko.gz, chosen by the name)
 // and returns the uncompressed ELF image.
-func ReadModuleFile(path string) ([]byte, error) {
+func Read(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: %w", path, err)
@@ -29,7 +34,7 @@ func ReadModuleFile(path string) ([]byte, error) {
 		}
 		r = xr
 	case strings.HasSuffix(path, ".zst"):
-		return readPackedModule(path)
+		return modalias.ReadPackedModule(path)
 	case strings.HasSuffix(path, ".gz"):
 		gr, err := gzip.NewReader(f)
 		if err != nil {
@@ -41,21 +46,13 @@ func ReadModuleFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: %w", path, err)
 	}
-	return checkELF(path, data)
+	return modalias.CheckELF(path, data)
 }
 
-// checkELF returns data if it starts like an ELF file.
-func checkELF(path string, data []byte) ([]byte, error) {
-	if !bytes.HasPrefix(data, []byte(elf.ELFMAG)) {
-		return nil, fmt.Errorf("read module %s: not an ELF file", path)
-	}
-	return data, nil
-}
-
-// ModInfo parses the .modinfo section of a module's ELF image: NUL-separated "key=value"
+// Info parses the .modinfo section of a module's ELF image: NUL-separated "key=value"
 // strings. Keys that occur several times (alias, firmware, depend, ...) keep every value in
-// order; the firmware a module may request is ModInfo(...)["firmware"].
-func ModInfo(image []byte) (info map[string][]string, err error) {
+// order; the firmware a module may request is Info(...)["firmware"].
+func Info(image []byte) (info map[string][]string, err error) {
 	defer func() {
 		// debug/elf is meant to fail cleanly on any input; keep a bad file from ever
 		// panicking the caller if it does not.

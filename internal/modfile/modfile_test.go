@@ -1,4 +1,4 @@
-package modalias
+package modfile
 
 import (
 	"bytes"
@@ -7,21 +7,30 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/goinit/goinit/modalias"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
 
+// realDir is the installed Debian kernel's module tree the tests read.
+const realDir = "/lib/modules/6.1.0-56-amd64"
+
 func realModule(t *testing.T, name string) []byte {
 	t.Helper()
-	ix := realIndex(t)
+	ix, err := modalias.Load(realDir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, ok := ix.Module(name)
 	if !ok {
 		t.Fatalf("no %s in %s", name, realDir)
 	}
-	data, err := ReadModuleFile(filepath.Join(realDir, m.Path))
+	data, err := Read(filepath.Join(realDir, m.Path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +46,7 @@ func TestModInfoReal(t *testing.T) {
 		{"e100", []string{"e100/d102e_ucode.bin", "e100/d101s_ucode.bin", "e100/d101m_ucode.bin"}},
 	}
 	for _, tt := range tests {
-		info, err := ModInfo(realModule(t, tt.module))
+		info, err := Info(realModule(t, tt.module))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,11 +60,11 @@ func TestModInfoReal(t *testing.T) {
 			t.Errorf("%s vermagic = %q", tt.module, v)
 		}
 	}
-	info, err := ModInfo(realModule(t, "e1000"))
+	info, err := Info(realModule(t, "e1000"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !contains(info["alias"], "pci:v00008086d0000100Esv*sd*bc*sc*i*") {
+	if !slices.Contains(info["alias"], "pci:v00008086d0000100Esv*sd*bc*sc*i*") {
 		t.Errorf("e1000 aliases lack the 82540EM: %q", info["alias"])
 	}
 }
@@ -70,7 +79,7 @@ func TestModInfoErrors(t *testing.T) {
 		{"not elf", []byte("hello, this is not an ELF file at all"), "parse module ELF: bad magic number '[104 101 108 108]' in record at byte 0x0"},
 	}
 	for _, tt := range tests {
-		_, err := ModInfo(tt.data)
+		_, err := Info(tt.data)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: error = %v, want %s", tt.name, err, tt.want)
 		}
@@ -80,8 +89,8 @@ func TestModInfoErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ModInfo(self); err == nil || err.Error() != "parse module ELF: no .modinfo section" {
-		t.Errorf("ModInfo(test binary) error = %v", err)
+	if _, err := Info(self); err == nil || err.Error() != "parse module ELF: no .modinfo section" {
+		t.Errorf("Info(test binary) error = %v", err)
 	}
 }
 
@@ -111,7 +120,7 @@ func TestReadModuleFileCompressed(t *testing.T) {
 		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := ReadModuleFile(p)
+		got, err := Read(p)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -123,7 +132,12 @@ func TestReadModuleFileCompressed(t *testing.T) {
 }
 
 func TestReadModuleFileErrors(t *testing.T) {
-	dir := writeTree(t, map[string]string{"bad.ko.xz": "this is not an xz stream, it is text", "text.ko": "plain text", "bad.ko.gz": "nope"})
+	dir := t.TempDir()
+	for name, text := range map[string]string{"bad.ko.xz": "this is not an xz stream, it is text", "text.ko": "plain text", "bad.ko.gz": "nope"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct{ file, want string }{
 		{"bad.ko.xz", "read module DIR/bad.ko.xz: xz: xz: invalid header magic bytes"},
 		{"text.ko", "read module DIR/text.ko: not an ELF file"},
@@ -131,17 +145,17 @@ func TestReadModuleFileErrors(t *testing.T) {
 		{"missing.ko", "read module DIR/missing.ko: open DIR/missing.ko: no such file or directory"},
 	}
 	for _, tt := range tests {
-		_, err := ReadModuleFile(filepath.Join(dir, tt.file))
-		if want := replaceDir(tt.want, dir); err == nil || err.Error() != want {
-			t.Errorf("ReadModuleFile(%s) error = %v, want %s", tt.file, err, want)
+		_, err := Read(filepath.Join(dir, tt.file))
+		if want := strings.ReplaceAll(tt.want, "DIR", dir); err == nil || err.Error() != want {
+			t.Errorf("Read(%s) error = %v, want %s", tt.file, err, want)
 		}
 	}
 }
 
-func FuzzModInfo(f *testing.F) {
+func FuzzInfo(f *testing.F) {
 	f.Add([]byte("\x7fELF\x02\x01\x01\x00"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = ModInfo(data) // must not panic
+		_, _ = Info(data) // must not panic
 	})
 }
