@@ -21,9 +21,14 @@ func (b *Boot) mountRoot() error {
 		return fmt.Errorf("mkdir %s: %w", b.rootTarget(), err)
 	}
 	var errs []error
-	for _, m := range append([]netroot.Mount{b.mount}, b.mount.Alternatives...) {
+	mounts := append([]netroot.Mount{b.mount}, b.mount.Alternatives...)
+	b.installIDMapHelper(mounts)
+	for _, m := range mounts {
 		err := b.mountOne(m)
 		if err == nil {
+			if b.rootFSType == "nfs4" {
+				b.mapOwners(b.rootTarget())
+			}
 			return nil
 		}
 		if len(b.mount.Alternatives) > 0 {

@@ -1,6 +1,7 @@
 // Command goinit is a static PID 1 for an initramfs: it brings up the devices and the network,
 // attaches the root (local disk, NFS, AoE, NBD or iSCSI) and switches into the real init.
-// Run by the kernel as its modprobe helper, it loads modules from the image instead.
+// Run by the kernel as its modprobe helper, it loads modules from the image instead; run as
+// /sbin/request-key, it answers NFSv4 owner-name requests (internal/idmap).
 package main
 
 import (
@@ -10,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/goinit/goinit/boot"
+	"github.com/goinit/goinit/internal/idmap"
 	"github.com/goinit/goinit/modalias"
 )
 
@@ -18,6 +20,9 @@ var version = "dev"
 func main() {
 	if filepath.Base(os.Args[0]) == "modprobe" {
 		os.Exit(modprobe(os.Args[1:]))
+	}
+	if filepath.Base(os.Args[0]) == "request-key" {
+		os.Exit(idmap.ServeRequestKey(os.Args))
 	}
 	if isSupervisor(os.Args[0]) {
 		os.Exit(supervise(os.Args))

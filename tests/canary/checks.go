@@ -28,11 +28,26 @@ const checkPrefix = "canary."
 func checksFrom(params []param) []check {
 	var out []check
 	for _, p := range params {
-		if kind, ok := strings.CutPrefix(p.Key, checkPrefix); ok {
+		if kind, ok := strings.CutPrefix(p.Key, checkPrefix); ok && p.Key != runTimeoutParam {
 			out = append(out, check{Kind: kind, Arg: p.Val})
 		}
 	}
 	return out
+}
+
+// runTimeoutParam bounds each canary.run program: canary.runtimeout=<Go duration>, e.g. 5m.
+const runTimeoutParam = "canary.runtimeout"
+
+// runTimeoutFrom returns the last valid canary.runtimeout= (a positive Go duration), else def.
+func runTimeoutFrom(params []param, def time.Duration) time.Duration {
+	for _, p := range params {
+		if p.Key == runTimeoutParam {
+			if d, err := time.ParseDuration(p.Val); err == nil && d > 0 {
+				def = d
+			}
+		}
+	}
+	return def
 }
 
 // checker runs checks and reports each as lines on its console.

@@ -142,3 +142,16 @@ func TestMarkerLine(t *testing.T) {
 		t.Fatalf("markerLine(nil argv) = %s", got)
 	}
 }
+
+func TestRunTimeoutFrom(t *testing.T) {
+	params, _ := splitCmdline(`canary.runtimeout=5m canary.run=/x canary.runtimeout=bad canary.runtimeout=-1s`)
+	if got := runTimeoutFrom(params, time.Minute); got != 5*time.Minute {
+		t.Errorf("runTimeoutFrom = %s, want 5m (bad and negative values ignored)", got)
+	}
+	if got := runTimeoutFrom(nil, time.Minute); got != time.Minute {
+		t.Errorf("runTimeoutFrom(nil) = %s, want the default", got)
+	}
+	if cs := checksFrom(params); len(cs) != 1 || cs[0].Kind != "run" {
+		t.Errorf("checksFrom = %+v, want only the run check", cs)
+	}
+}

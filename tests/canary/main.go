@@ -13,6 +13,7 @@
 //
 // Checks, repeatable, run in command line order: canary.sha256=<path>:<hex>,
 // canary.write=<path>, canary.cat=<path>, canary.run=<path> (or canary.run="<path> <args>…").
+// canary.runtimeout=<Go duration> bounds each canary.run program (default 1m).
 package main
 
 import (
@@ -40,7 +41,7 @@ func main() {
 		con.Line("GOINIT-CANARY-WARN read /proc/cmdline: " + err.Error())
 	}
 	params, _ := splitCmdline(string(cmdline))
-	c := &checker{con: con, runTimeout: 60 * time.Second, maxOutput: 64 << 10}
+	c := &checker{con: con, runTimeout: runTimeoutFrom(params, 60*time.Second), maxOutput: 64 << 10}
 	for _, ch := range checksFrom(params) {
 		c.run(ch)
 	}

@@ -102,6 +102,7 @@ type netCase struct {
 	dhcp     bool   // run dnsmasq on tap0
 	rootPath string // DHCP option 17 (with dhcp)
 	nfs      bool   // run rpcbind and ganesha exporting the test's root tree
+	numeric  bool   // with nfs: ganesha sends owners as numbers (Only_Numeric_Owners)
 	append   string // goinit's parameters
 	iface    string // the interface that reaches the servers; default eth0
 	image    []string
@@ -132,7 +133,10 @@ func netNFSBoot(t *testing.T, c netCase) (*VM, *Lab) {
 		lab.StartDnsmasq(t, conf...)
 	}
 	if c.nfs {
-		lab.StartNFS(t, root.Tree)
+		s := lab.StartNFS(t, root.Tree)
+		if c.numeric {
+			numericOwners(t, lab, s)
+		}
 	}
 	var qargs []string
 	for i := 0; i < c.nics; i++ {
@@ -307,12 +311,41 @@ func TestNFSDracutV3(t *testing.T) {
 	expectNetRoot(t, vm, netWant{fstype: "nfs", proto: "dhcp"})
 }
 
-// TestNFSDracutV4 boots dracut's root=nfs4: form on virtio-net.
+// TestNFSDracutV4 boots dracut's root=nfs4: form on virtio-net. ganesha sends owner names
+// (root@localdomain): goinit says so and maps them before the switch (internal/idmap), with no
+// warning, since root owns the helper's path. faults_idmap_test.go shows the root then stays up.
 func TestNFSDracutV4(t *testing.T) {
 	t.Parallel()
 	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", dhcp: true, nfs: true,
 		append: "root=nfs4:10.99.0.1:/export"})
 	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp"})
+	expectOwnerNames(t, vm, true)
+}
+
+// TestNFSv4NumericOwners boots an NFSv4 root from a server that sends owners as numbers: the
+// kernel never asks for a mapping, and goinit says nothing about owner names.
+func TestNFSv4NumericOwners(t *testing.T) {
+	t.Parallel()
+	vm, _ := netNFSBoot(t, netCase{model: "virtio-net-pci", dhcp: true, nfs: true, numeric: true,
+		append: "root=nfs4:10.99.0.1:/export"})
+	expectNetRoot(t, vm, netWant{fstype: "nfs4", proto: "dhcp"})
+	expectOwnerNames(t, vm, false)
+}
+
+// expectOwnerNames checks goinit's console line about NFSv4 owner names (one when the server
+// sends names, none otherwise) and that no owner stayed unmapped.
+func expectOwnerNames(t *testing.T, vm *VM, names bool) {
+	t.Helper()
+	got := len(vm.Seen(regexp.QuoteMeta(ownerNamesLine)))
+	if want := map[bool]int{true: 1, false: 0}[names]; got != want {
+		t.Errorf("goinit printed %q %d times, want %d", ownerNamesLine, got, want)
+	}
+	if l := vm.Seen("owner names"); !names && len(l) > 0 {
+		t.Errorf("goinit spoke of owner names with a server that sends numbers: %q", l)
+	}
+	if l := vm.Seen(ownerNamesWarning); len(l) > 0 {
+		t.Errorf("goinit warned %q; want the root's owners mapped", l)
+	}
 }
 
 // TestNFSRootDHCP boots root=dhcp: the root comes from DHCP option 17, on an e1000.

@@ -11,17 +11,14 @@ package e2e
 // lost:
 //   - TestLossyNFS reads the uncompressed 2.4 MB canary in 128 KB page-fault reads one after
 //     the other: 37-96 s to the canary, too close to lossyWait for make test. Its server sends
-//     numeric owners (numericOwners): with owner names an NFSv4 root hangs for good a minute
-//     or more after the mount (docs/cmdline.md, "NFSv4 roots need a server that sends owners
-//     as numbers"), which a boot this slow reaches.
+//     numeric owners (numericOwners), so owner-name mapping (faults_idmap_test.go) plays no
+//     part in it.
 //   - TestLossyNBD reads about 0.95 MB (squashfs): 28-94 s, but 2 of 16 runs, both beside a
 //     second guest, sat in such a stall for over 60 s and missed lossyWait (an NBD request has
 //     nothing like NFS's RPC timeout to end it).
 
 import (
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -46,32 +43,6 @@ func TestLossyNBD(t *testing.T) {
 	StartNBDServer(t, lab, NBDExport{Name: "squash", Img: MakeSquashfs(t, RootTree(t, id)), ReadOnly: true})
 	vm := lossyBoot(t, lab, "root=nbd:10.99.0.1:squash", nbdStaticIP, idCheck)
 	lossyCanary(t, vm, "NBD, 20% loss both ways, 50 ms delay", lossyWait)
-}
-
-// numericOwners restarts the lab's ganesha with NFSV4 Only_Numeric_Owners, so that it sends
-// owners and groups as "0" instead of "root@localdomain", as the Linux kernel's server does
-// for sec=sys clients while nfs4_disable_idmapping is on.
-func numericOwners(t *testing.T, lab *Lab, s *NFSServer) {
-	t.Helper()
-	conf := filepath.Join(lab.Dir, "ganesha.conf")
-	data, err := os.ReadFile(conf)
-	if err != nil {
-		t.Fatalf("lab: numeric owners: %v", err)
-	}
-	const block = "NFSV4 {\n"
-	if !strings.Contains(string(data), block) {
-		t.Fatalf("lab: numeric owners: %s has no %q block", conf, strings.TrimSpace(block))
-	}
-	text := strings.Replace(string(data), block, block+"\tOnly_Numeric_Owners = true;\n", 1)
-	writeConfig(t, conf, text)
-	s.Ganesha.Stop()
-	s.Ganesha = lab.Start(t, "ganesha-numeric", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
-		"-F", "-f", conf, "-L", s.LogPath, "-p", filepath.Join(lab.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
-	for _, port := range []string{"2049", "20048"} {
-		if err := lab.ProbeTCP(s.Ganesha, lab.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("%v\nganesha log:\n%s", err, readTail(s.LogPath, 40))
-		}
-	}
 }
 
 // TestLossyAoE20 measures an AoE boot with 20% loss both ways plus 50 ms delay: goinit must

@@ -221,3 +221,35 @@ func readTail(path string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// goinit's console lines about NFSv4 owner names (internal/idmap.Report).
+const (
+	ownerNamesLine    = "nfs: the server sends owner names (gid:root@localdomain, uid:root@localdomain)"
+	ownerNamesWarning = "stays unmapped"
+)
+
+// numericOwners restarts the lab's ganesha with NFSV4 Only_Numeric_Owners, so that it sends
+// owners and groups as "0" instead of "root@localdomain", as the Linux kernel's server does
+// for sec=sys clients while nfs4_disable_idmapping is on.
+func numericOwners(t *testing.T, lab *Lab, s *NFSServer) {
+	t.Helper()
+	conf := filepath.Join(lab.Dir, "ganesha.conf")
+	data, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatalf("lab: numeric owners: %v", err)
+	}
+	const block = "NFSV4 {\n"
+	if !strings.Contains(string(data), block) {
+		t.Fatalf("lab: numeric owners: %s has no %q block", conf, strings.TrimSpace(block))
+	}
+	text := strings.Replace(string(data), block, block+"\tOnly_Numeric_Owners = true;\n", 1)
+	writeConfig(t, conf, text)
+	s.Ganesha.Stop()
+	s.Ganesha = lab.Start(t, "ganesha-numeric", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
+		"-F", "-f", conf, "-L", s.LogPath, "-p", filepath.Join(lab.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
+	for _, port := range []string{"2049", "20048"} {
+		if err := lab.ProbeTCP(s.Ganesha, lab.ServerIP+":"+port, serverWait); err != nil {
+			t.Fatalf("%v\nganesha log:\n%s", err, readTail(s.LogPath, 40))
+		}
+	}
+}
