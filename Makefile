@@ -54,7 +54,7 @@ fuzz:
 
 # Fault tests too slow or not yet reliable for make test (NFS, NBD and AoE at 20% loss).
 faults: build canary
-	$(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyNBD|TestLossyAoE20' -timeout 30m -v ./tests/e2e/
+	$(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyNBD|TestLossyAoE20|TestNFSv4OwnerNamesReadLoop' -timeout 30m -v ./tests/e2e/
 
 test: deps vet unit fuzz e2e
 
