@@ -182,6 +182,7 @@ func (b *Boot) attachRoot() error {
 		return err
 	}
 	b.mount = m
+	b.startSupervisors()
 	return nil
 }
 

@@ -2,9 +2,12 @@ package boot
 
 import "github.com/goinit/goinit/netroot"
 
-// startSupervisors leaves the NBD reconnect supervisor behind for an NBD root: a new session
-// running goinit's own image (/proc/self/exe) as "@goinit-nbd<N>", started before the initramfs is
-// deleted. A failure is only a warning: the root works until its server restarts.
+// startSupervisors starts the NBD reconnect supervisor for an NBD root as soon as it is
+// attached, so that a connection that dies or stalls while goinit mounts the root is replaced
+// too: a new session running goinit's own image (/proc/self/exe) as "@goinit-nbd<N>", which
+// outlives the switch (its copy of the image stays mapped when the initramfs is deleted). It
+// takes over goinit's copy of the socket for its stall watchdog. A failure is only a warning:
+// the root works until its connection dies.
 func (b *Boot) startSupervisors() {
 	s, ok := netroot.NBDSupervision(b.attacher)
 	if !ok {

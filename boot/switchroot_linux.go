@@ -79,7 +79,6 @@ func (b *Boot) prepareSwitch() {
 		b.stopDevs()
 	}
 	b.restoreModprobe()
-	b.startSupervisors()
 }
 
 // initEnv is the kernel's environment for init plus sane defaults.

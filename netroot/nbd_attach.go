@@ -42,6 +42,8 @@ func NewNBD(r NBDRoot, env Env) Attacher {
 		disconnect: NBDDisconnect,
 		backoffMin: nbdBackoffMin,
 		backoffMax: nbdBackoffMax,
+		stagger:    nbdStagger,
+		attempt:    nbdAttempt,
 	}
 }
 
@@ -56,6 +58,11 @@ type nbdAttacher struct {
 	logf       func(string, ...any) // progress while the server does not answer
 
 	backoffMin, backoffMax time.Duration
+	stagger, attempt       time.Duration // see nbdRacer
+
+	// sock is a copy of the socket handed to the kernel, for the supervisor's stall watchdog
+	// (NBDSupervision); nil when the copy failed.
+	sock *os.File
 }
 
 func (a *nbdAttacher) String() string { return a.root.String() }
@@ -74,15 +81,11 @@ func (a *nbdAttacher) attach(ctx context.Context) (Mount, error) {
 			return Mount{}, fmt.Errorf("load the nbd module: %w", err)
 		}
 	}
-	conn, err := a.dialRetry(ctx)
+	conn, exp, err := a.negotiate(ctx)
 	if err != nil {
 		return Mount{}, err
 	}
 	defer conn.Close() // the kernel keeps its own reference after NBD_CMD_CONNECT
-	exp, err := Handshake(ctx, conn, a.root.Export)
-	if err != nil {
-		return Mount{}, err
-	}
 	bs, err := nbdKernelBlockSize(exp, os.Getpagesize())
 	if err != nil {
 		return Mount{}, err
@@ -105,6 +108,7 @@ func (a *nbdAttacher) attach(ctx context.Context) (Mount, error) {
 		}
 		return Mount{}, err
 	}
+	a.keepSock(conn)
 	m := Mount{Source: fmt.Sprintf("/dev/nbd%d", index), FSType: a.root.FSType, Data: a.root.Options}
 	if a.root.ReadOnly || exp.ReadOnly() {
 		m.Flags |= nbdMSRdonly
@@ -112,12 +116,38 @@ func (a *nbdAttacher) attach(ctx context.Context) (Mount, error) {
 	return m, nil
 }
 
-// dialRetry connects to the server, retrying with exponential back-off until ctx ends; the
-// error then is the last dial error with the count of attempts.
-func (a *nbdAttacher) dialRetry(ctx context.Context) (net.Conn, error) {
+// negotiate connects to the server and does the handshake, in overlapping attempts (nbdRacer)
+// with back-off after failures, until one succeeds, the server gives a final answer or ctx
+// ends; the error then is the last attempt's with the count of attempts.
+func (a *nbdAttacher) negotiate(ctx context.Context) (net.Conn, *Export, error) {
 	prog := newProgress(a.logf, a.String())
-	return dialBackoff(ctx, a.dial, a.root.Addr(), a.backoffMin, a.backoffMax,
-		func(attempt int, err error) { prog.note(ctx, attempt, err) })
+	r := &nbdRacer{
+		addr: a.root.Addr(), export: a.root.Export, dial: a.dial,
+		stagger: a.stagger, attempt: a.attempt, maxLive: nbdMaxLive,
+		backoffMin: a.backoffMin, backoffMax: a.backoffMax, logf: a.logf, what: a.String(),
+	}
+	return r.run(ctx, func(attempt int, err error) { prog.note(ctx, attempt, err) })
+}
+
+// keepSock keeps a copy of the handed-over socket for the supervisor (its stall watchdog).
+// Without one the root still works; only a stalled connection goes unnoticed longer.
+func (a *nbdAttacher) keepSock(conn net.Conn) {
+	if a.sock != nil {
+		a.sock.Close()
+		a.sock = nil
+	}
+	fc, ok := conn.(interface{ File() (*os.File, error) })
+	if !ok {
+		return
+	}
+	f, err := fc.File()
+	if err != nil {
+		if a.logf != nil {
+			a.logf("warning: %s: keep a copy of the socket for the stall watchdog: %v", a, err)
+		}
+		return
+	}
+	a.sock = f
 }
 
 // nbdCtxOver reports whether ctx is done or its deadline has passed (a dial may notice the

@@ -2,6 +2,8 @@ package netroot
 
 import (
 	"fmt"
+	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +36,18 @@ type NBDSupervisor struct {
 	// Size is the device's size in bytes: a server's export must have it to be taken. (The
 	// supervisor cannot read /sys after the switch: its root is the deleted initramfs.)
 	Size uint64
+	// Timeout is the kernel's request timeout (goinit.nbd.timeout); the stall watchdog runs
+	// only when it is set, since only then do requests move to a new connection.
+	Timeout time.Duration
+	// Sock is goinit's copy of the socket it handed to the kernel; the supervisor gets it as
+	// file descriptor SockFD (nbdSupervisorSockFD) for the stall watchdog. 0: none.
+	Sock   *os.File
+	SockFD int
 }
+
+// nbdSupervisorSockFD is the supervisor's descriptor of the handed-over socket: the first after
+// stdin, stdout and stderr.
+const nbdSupervisorSockFD = 3
 
 // nbdReconnectSettings reads goinit.nbd.deadconn= and goinit.nbd.timeout= into r.
 func nbdReconnectSettings(c Cmdline, r *NBDRoot) error {
@@ -69,7 +82,8 @@ func NBDSupervision(a Attacher) (s NBDSupervisor, ok bool) {
 	if !ok {
 		return NBDSupervisor{}, false
 	}
-	s = NBDSupervisor{Index: won.root.Device, Export: won.root.Export, Servers: []string{won.root.Addr()}}
+	s = NBDSupervisor{Index: won.root.Device, Export: won.root.Export, Servers: []string{won.root.Addr()},
+		Timeout: won.root.Timeout, Sock: won.sock}
 	m, ok := a.(*multi)
 	if !ok {
 		return s, true
@@ -100,11 +114,22 @@ func nbdUnder(a Attacher) (*nbdAttacher, bool) {
 	return nil, false
 }
 
-// Argv is the supervisor's command line: @goinit-nbd<N> index=<N> size=<bytes> export=<name>
-// server=<addr>… (argv elements, so names with spaces need no quoting).
+// Argv is the supervisor's command line: @goinit-nbd<N> index=<N> size=<bytes>
+// [timeout=<seconds>] [sock=<fd>] export=<name> server=<addr>… (argv elements, so names with
+// spaces need no quoting).
 func (s NBDSupervisor) Argv() []string {
 	argv := []string{fmt.Sprintf("%s%d", NBDSupervisorPrefix, s.Index), "index=" + strconv.Itoa(s.Index),
-		"size=" + strconv.FormatUint(s.Size, 10), "export=" + s.Export}
+		"size=" + strconv.FormatUint(s.Size, 10)}
+	if s.Timeout > 0 {
+		argv = append(argv, "timeout="+strconv.FormatUint(nbdSeconds(s.Timeout), 10))
+	}
+	switch {
+	case s.Sock != nil:
+		argv = append(argv, "sock="+strconv.Itoa(nbdSupervisorSockFD))
+	case s.SockFD > 0:
+		argv = append(argv, "sock="+strconv.Itoa(s.SockFD))
+	}
+	argv = append(argv, "export="+s.Export)
 	for _, a := range s.Servers {
 		argv = append(argv, "server="+a)
 	}
@@ -130,6 +155,18 @@ func ParseNBDSupervisorArgs(args []string) (NBDSupervisor, error) {
 				return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected size=<bytes>, not zero", a)
 			}
 			s.Size = n
+		case "timeout":
+			n, err := strconv.ParseUint(v, 10, 32)
+			if err != nil || n == 0 || n > nbdMaxSettingSecs {
+				return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected timeout=<1-%d seconds>", a, nbdMaxSettingSecs)
+			}
+			s.Timeout = time.Duration(n) * time.Second
+		case "sock":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < nbdSupervisorSockFD || n > math.MaxInt32 {
+				return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected sock=<file descriptor from %d>", a, nbdSupervisorSockFD)
+			}
+			s.SockFD = n
 		case "export":
 			s.Export, haveExport = v, true
 		case "server":
@@ -138,7 +175,7 @@ func ParseNBDSupervisorArgs(args []string) (NBDSupervisor, error) {
 			}
 			s.Servers = append(s.Servers, v)
 		default:
-			return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected index=, size=, export= or server=", a)
+			return NBDSupervisor{}, fmt.Errorf("nbd supervisor: argument %q: expected index=, size=, timeout=, sock=, export= or server=", a)
 		}
 	}
 	switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"syscall"
@@ -35,6 +36,20 @@ func RunNBDSupervisor(name string, args []string, logw io.Writer) int {
 	}
 	defer unix.Close(w)
 	r := newNBDReconnector(spec, logf)
+	if sw := startNBDStallWatch(spec, logf); sw != nil {
+		r.installed = func(conn net.Conn, addr string) {
+			ws, err := nbdWatchSock(conn.(interface {
+				io.Closer
+				SyscallConn() (syscall.RawConn, error)
+			}), addr)
+			if err != nil {
+				conn.Close()
+				logf("stall watchdog of %s: %v", nbdDeviceName(spec.Index), err)
+				return
+			}
+			sw.install(ws, true)
+		}
+	}
 	logf("watching %s (export %q on %s)", nbdDeviceName(spec.Index), spec.Export, strings.Join(spec.Servers, ", "))
 	for {
 		dead, err := nbdNextLinkDead(w, spec.Index)
@@ -59,6 +74,44 @@ func RunNBDSupervisor(name string, args []string, logw io.Writer) int {
 			logf("reconnected %s to %s export %q in %s", nbdDeviceName(spec.Index), addr, spec.Export, time.Since(began).Round(10*time.Millisecond))
 		}
 	}
+}
+
+// startNBDStallWatch starts the stall watchdog on the socket goinit handed over (spec.SockFD)
+// when the kernel has a request timeout to move requests to a new connection; nil when it
+// cannot run (said in the log).
+func startNBDStallWatch(spec NBDSupervisor, logf func(string, ...any)) *nbdStallWatch {
+	dev := nbdDeviceName(spec.Index)
+	var sock *os.File
+	if spec.SockFD > 0 {
+		sock = os.NewFile(uintptr(spec.SockFD), "nbd socket")
+	}
+	fail := func(format string, a ...any) *nbdStallWatch {
+		if sock != nil {
+			sock.Close()
+		}
+		logf("stall watchdog of %s: off: %s", dev, fmt.Sprintf(format, a...))
+		return nil
+	}
+	switch {
+	case spec.Timeout <= 0:
+		return fail("no request timeout (goinit.nbd.timeout=0) to move requests to a new connection")
+	case sock == nil:
+		return fail("no copy of the socket")
+	}
+	inflight, err := os.Open(fmt.Sprintf("/sys/block/nbd%d/inflight", spec.Index))
+	if err != nil {
+		return fail("%v", err)
+	}
+	ws, err := nbdWatchSock(sock, spec.Servers[0])
+	if err != nil {
+		inflight.Close()
+		return fail("%v", err)
+	}
+	sw := &nbdStallWatch{dev: dev, timeout: spec.Timeout, inflight: inflight, logf: logf}
+	sw.judge.after = nbdStallAfter
+	sw.install(ws, false)
+	go sw.run(time.Second)
+	return sw
 }
 
 // nbdWatchLinkDead opens a generic netlink socket subscribed to the nbd multicast group.
@@ -125,6 +178,9 @@ func StartNBDSupervisor(exe string, s NBDSupervisor) (int, error) {
 		}
 		s.Size = n
 	}
+	if s.Sock != nil {
+		defer s.Sock.Close() // the supervisor has its own copy, or none if it did not start
+	}
 	argv := s.Argv()
 	null, err := os.Open("/dev/null")
 	if err != nil {
@@ -139,10 +195,14 @@ func StartNBDSupervisor(exe string, s NBDSupervisor) (int, error) {
 		}
 	}
 	defer out.Close()
+	files := []*os.File{null, out, out}
+	if s.Sock != nil {
+		files = append(files, s.Sock) // nbdSupervisorSockFD
+	}
 	p, err := os.StartProcess(exe, argv, &os.ProcAttr{
 		Dir:   "/",
 		Env:   []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		Files: []*os.File{null, out, out},
+		Files: files,
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {

@@ -41,7 +41,7 @@ func TestNBDSupervisionDHCPRoot(t *testing.T) {
 	}
 	d := resolveDHCP(t, a)
 	s, ok := NBDSupervision(d)
-	want := NBDSupervisor{Index: 0, Export: "squash", Servers: []string{"10.99.0.1:10809"}}
+	want := NBDSupervisor{Index: 0, Export: "squash", Servers: []string{"10.99.0.1:10809"}, Timeout: NBDDefaultTimeout}
 	if !ok || !reflect.DeepEqual(s, want) {
 		t.Errorf("NBDSupervision(root=dhcp, root-path nbd:…) = %+v %v, want %+v", s, ok, want)
 	}
@@ -68,7 +68,7 @@ func TestNBDSupervisionDHCPRootAlternatives(t *testing.T) {
 	}
 	m.won = resolveDHCP(t, m.list[0])
 	s, ok := NBDSupervision(m)
-	want := NBDSupervisor{Index: 0, Export: "squash", Servers: []string{"10.99.0.1:10809", "10.99.0.2:10809"}}
+	want := NBDSupervisor{Index: 0, Export: "squash", Servers: []string{"10.99.0.1:10809", "10.99.0.2:10809"}, Timeout: NBDDefaultTimeout}
 	if !ok || !reflect.DeepEqual(s, want) {
 		t.Errorf("DHCP root won: %+v %v, want %+v", s, ok, want)
 	}
@@ -84,7 +84,7 @@ func TestNBDSupervisionBlock2MTD(t *testing.T) {
 	const base = "block2mtd.block2mtd=/dev/nbd2,65536 nbdroot=10.99.0.1/jffs2 rootfstype=jffs2 root=/dev/mtdblock0"
 	a := mustParse(t, base+" goinit.nbd.timeout=5", Env{})
 	s, ok := NBDSupervision(a)
-	want := NBDSupervisor{Index: 2, Export: "jffs2", Servers: []string{"10.99.0.1:10809"}}
+	want := NBDSupervisor{Index: 2, Export: "jffs2", Servers: []string{"10.99.0.1:10809"}, Timeout: 5 * time.Second}
 	if !ok || !reflect.DeepEqual(s, want) {
 		t.Errorf("NBDSupervision(block2mtd over NBD) = %+v %v, want %+v", s, ok, want)
 	}
@@ -124,7 +124,7 @@ func TestBlock2MTDNBDAlternatives(t *testing.T) {
 	}
 	m.won = m.list[1]
 	s, ok := NBDSupervision(m)
-	want := NBDSupervisor{Index: 1, Export: "jffs2", Servers: []string{"10.99.0.2:10809", "10.99.0.1:10809"}}
+	want := NBDSupervisor{Index: 1, Export: "jffs2", Servers: []string{"10.99.0.2:10809", "10.99.0.1:10809"}, Timeout: NBDDefaultTimeout}
 	if !ok || !reflect.DeepEqual(s, want) {
 		t.Errorf("NBDSupervision = %+v %v, want %+v", s, ok, want)
 	}

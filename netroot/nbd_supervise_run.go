@@ -15,7 +15,8 @@ import (
 )
 
 const (
-	nbdSuperviseTry        = 5 * time.Second // one dial + handshake
+	nbdSuperviseTry        = 15 * time.Second // overlapping dials + handshakes with one server
+	nbdSuperviseAttempt    = 5 * time.Second  // one dial + handshake
 	nbdSuperviseBackoffMin = 250 * time.Millisecond
 	nbdSuperviseBackoffMax = 5 * time.Second
 )
@@ -26,17 +27,23 @@ type nbdReconnector struct {
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
 	reconfigure func(NBDReconfigureRequest) error
 	logf        func(format string, a ...any)
-	try         time.Duration
+	try         time.Duration // for one server (overlapping attempts)
+	attempt     time.Duration // one dial + handshake
+	stagger     time.Duration // start another attempt after this long
 	backoffMin  time.Duration
 	backoffMax  time.Duration
 	next        int // index in spec.Servers to try first: the last one that worked
+	// installed takes the connection the kernel now serves the device over (the stall
+	// watchdog's copy); nil closes it.
+	installed func(conn net.Conn, addr string)
 }
 
 func newNBDReconnector(spec NBDSupervisor, logf func(string, ...any)) *nbdReconnector {
 	d := &net.Dialer{}
 	return &nbdReconnector{
 		spec: spec, dial: d.DialContext, reconfigure: NBDReconfigure, logf: logf,
-		try: nbdSuperviseTry, backoffMin: nbdSuperviseBackoffMin, backoffMax: nbdSuperviseBackoffMax,
+		try: nbdSuperviseTry, attempt: nbdSuperviseAttempt, stagger: nbdStagger,
+		backoffMin: nbdSuperviseBackoffMin, backoffMax: nbdSuperviseBackoffMax,
 	}
 }
 
@@ -76,24 +83,36 @@ func (r *nbdReconnector) reconnect(ctx context.Context) (string, error) {
 	}
 }
 
-// tryServer dials addr, negotiates the export, checks its size against the device's and hands
-// the socket to the kernel.
+// tryServer connects to addr (overlapping attempts, the first failure ends them),
+// negotiates the export, checks its size against the device's and hands the socket to the
+// kernel.
 func (r *nbdReconnector) tryServer(ctx context.Context, addr string) error {
 	tctx, cancel := context.WithTimeout(ctx, r.try)
 	defer cancel()
-	conn, err := r.dial(tctx, "tcp", addr)
-	if err != nil {
-		return err
+	dev := nbdDeviceName(r.spec.Index)
+	race := &nbdRacer{
+		addr: addr, export: r.spec.Export, dial: r.dial, stagger: r.stagger, attempt: r.attempt,
+		maxLive: nbdMaxLive, logf: r.logf, what: fmt.Sprintf("reconnect %s to %s", dev, addr),
+		firstFailureEnds: true,
 	}
-	defer conn.Close() // the kernel keeps its own reference
-	exp, err := Handshake(tctx, conn, r.spec.Export)
+	conn, exp, err := race.run(tctx, nil)
 	if err != nil {
 		return err
 	}
 	if exp.Size != r.spec.Size {
-		return fmt.Errorf("nbd %s export %q: size %d bytes, but %s has %d: not the same image", addr, r.spec.Export, exp.Size, nbdDeviceName(r.spec.Index), r.spec.Size)
+		conn.Close()
+		return fmt.Errorf("nbd %s export %q: size %d bytes, but %s has %d: not the same image", addr, r.spec.Export, exp.Size, dev, r.spec.Size)
 	}
-	return r.handOff(conn)
+	if err := r.handOff(conn); err != nil {
+		conn.Close()
+		return err
+	}
+	if r.installed != nil {
+		r.installed(conn, addr) // the kernel keeps its own reference; this copy is watched
+	} else {
+		conn.Close()
+	}
+	return nil
 }
 
 // nbdDeviceSize is the size in bytes the kernel has for /dev/nbd<index> (/sys/block/nbdN/size

@@ -20,15 +20,18 @@ func TestParseNBDSupervisorArgs(t *testing.T) {
 		want NBDSupervisor
 		err  string
 	}{
-		{[]string{"index=0", "size=4096", "export=root", "server=10.99.0.1:10809"}, NBDSupervisor{0, "root", []string{"10.99.0.1:10809"}, 4096}, ""},
-		{[]string{"index=3", "size=1", "export=", "server=[fd00::1]:10809", "server=b:1"}, NBDSupervisor{3, "", []string{"[fd00::1]:10809", "b:1"}, 1}, ""},
+		{[]string{"index=0", "size=4096", "export=root", "server=10.99.0.1:10809"}, NBDSupervisor{Index: 0, Export: "root", Servers: []string{"10.99.0.1:10809"}, Size: 4096}, ""},
+		{[]string{"index=0", "size=4096", "timeout=30", "sock=3", "export=root", "server=10.99.0.1:10809"}, NBDSupervisor{Index: 0, Export: "root", Servers: []string{"10.99.0.1:10809"}, Size: 4096, Timeout: 30 * time.Second, SockFD: 3}, ""},
+		{[]string{"index=0", "size=9", "timeout=0", "export=r", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: argument "timeout=0": expected timeout=<1-3600 seconds>`},
+		{[]string{"index=0", "size=9", "sock=2", "export=r", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: argument "sock=2": expected sock=<file descriptor from 3>`},
+		{[]string{"index=3", "size=1", "export=", "server=[fd00::1]:10809", "server=b:1"}, NBDSupervisor{Index: 3, Export: "", Servers: []string{"[fd00::1]:10809", "b:1"}, Size: 1}, ""},
 		{[]string{"index=0", "size=0", "export=r", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: argument "size=0": expected size=<bytes>, not zero`},
 		{[]string{"index=0", "export=r", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: missing size=<bytes>`},
 		{[]string{"index=x", "export=r", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: argument "index=x": expected index=<0-32767>`},
 		{[]string{"index=0", "size=9", "export=r", "server=a"}, NBDSupervisor{}, `nbd supervisor: argument "server=a": missing :<port>; expected server=<host>:<port>`},
 		{[]string{"index=0", "size=9", "export=r", "server=a:0"}, NBDSupervisor{}, `nbd supervisor: argument "server=a:0": port 0 is out of range 1-65535; expected server=<host>:<port>`},
 		{[]string{"index=0", "size=9", "export=r", "server=[fd00::1:10809"}, NBDSupervisor{}, `nbd supervisor: argument "server=[fd00::1:10809": missing ']' after the IPv6 server; expected server=<host>:<port>`},
-		{[]string{"index=0", "size=9", "export=r", "bogus"}, NBDSupervisor{}, `nbd supervisor: argument "bogus": expected index=, size=, export= or server=`},
+		{[]string{"index=0", "size=9", "export=r", "bogus"}, NBDSupervisor{}, `nbd supervisor: argument "bogus": expected index=, size=, timeout=, sock=, export= or server=`},
 		{[]string{"size=9", "export=r", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: missing index=<N>`},
 		{[]string{"index=0", "size=9", "server=a:1"}, NBDSupervisor{}, `nbd supervisor: missing export=<name>`},
 		{[]string{"index=0", "size=9", "export=r"}, NBDSupervisor{}, `nbd supervisor: missing server=<host>:<port>`},
@@ -172,6 +175,7 @@ func FuzzNBDLinkDeadIndex(f *testing.F) {
 func FuzzParseNBDSupervisorArgs(f *testing.F) {
 	f.Add("index=0\x00size=4096\x00export=root\x00server=10.99.0.1:10809")
 	f.Add("index=1\x00size=1\x00export=\x00server=[fd00::1]:1")
+	f.Add("index=1\x00size=1\x00timeout=15\x00sock=3\x00export=\x00server=a:1")
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := ParseNBDSupervisorArgs(strings.Split(s, "\x00"))
 		if err != nil {
