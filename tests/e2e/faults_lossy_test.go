@@ -13,9 +13,10 @@ package e2e
 //     the other: 37-96 s to the canary, too close to lossyWait for make test. Its server sends
 //     numeric owners (numericOwners), so owner-name mapping (faults_idmap_test.go) plays no
 //     part in it.
-//   - TestLossyNBD reads about 0.95 MB (squashfs): 28-94 s, but 2 of 16 runs, both beside a
-//     second guest, sat in such a stall for over 60 s and missed lossyWait (an NBD request has
-//     nothing like NFS's RPC timeout to end it).
+//   - TestLossyNBD reads about 0.95 MB (squashfs). Before the NBD supervisor's stall watchdog
+//     (netroot/nbd_stall*.go) 2 of 16 runs beside a second guest sat in such a stall for over
+//     60 s and missed lossyWait; with it, 10 of 10 beside a second guest reached the canary in
+//     32-71 s (median 43 s).
 
 import (
 	"os"
