@@ -2,7 +2,9 @@ package archive
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,7 +24,7 @@ type Sizes struct {
 }
 
 // split says which records go where when an image holds packed files. A compressed image that
-// holds packed files (AddPackedFile) is written as two archives one
+// holds packed files (AddPackedFileFunc) is written as two archives one
 // after the other, the layout the kernel unpacks for early microcode: first an uncompressed
 // one with the packed files and their directories, then the compressed one with everything
 // else. Compressing compressed data again costs build time and boot time and saves nothing.
@@ -72,25 +74,23 @@ func (b *Builder) WriteFile(path string, opt WriteOptions) (Sizes, error) {
 	}
 	cw := &countingWriter{w: tmp}
 	bw := bufio.NewWriterSize(cw, 1<<20)
-	var keep func(*entry) bool
 	if plain, rest, ok := b.split(); ok && opt.Compression != None {
-		n, err := b.writeArchive(bw, plain)
+		n, err := b.writeTwo(bw, plain, rest, opt.Compression)
+		sz.Archive = n
 		if err != nil {
 			return sz, fmt.Errorf("write image %q: %w", path, err)
 		}
-		sz.Archive, keep = n, rest
-	}
-	zw, err := NewWriter(bw, opt.Compression)
-	if err != nil {
-		return sz, fmt.Errorf("write image %q: %w", path, err)
-	}
-	n, err := b.writeArchive(zw, keep)
-	if err != nil {
-		return sz, fmt.Errorf("write image %q: %w", path, err)
-	}
-	sz.Archive += n
-	if err := zw.Close(); err != nil {
-		return sz, fmt.Errorf("write image %q: compress %s: %w", path, opt.Compression, err)
+	} else {
+		zw, err := NewWriter(bw, opt.Compression)
+		if err != nil {
+			return sz, fmt.Errorf("write image %q: %w", path, err)
+		}
+		if sz.Archive, err = b.writeArchive(zw, nil); err != nil {
+			return sz, fmt.Errorf("write image %q: %w", path, err)
+		}
+		if err := zw.Close(); err != nil {
+			return sz, fmt.Errorf("write image %q: compress %s: %w", path, opt.Compression, err)
+		}
 	}
 	if err := bw.Flush(); err != nil {
 		return sz, fmt.Errorf("write image %q: %w", path, err)
@@ -111,4 +111,42 @@ func (b *Builder) WriteFile(path string, opt WriteOptions) (Sizes, error) {
 		d.Close()
 	}
 	return sz, nil
+}
+
+// writeTwo writes the two archives of an image with packed files: the uncompressed one of the
+// records plain accepts, then the one of the records rest accepts compressed with c. The second
+// is compressed into memory while the first is written, which waits for packed contents still
+// being made (AddPackedFileFunc). It returns the size of both archives uncompressed.
+func (b *Builder) writeTwo(w io.Writer, plain, rest func(*entry) bool, c Compression) (int64, error) {
+	type result struct {
+		data []byte
+		n    int64
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var buf bytes.Buffer
+		zw, err := NewWriter(&buf, c)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		n, err := b.writeArchive(zw, rest)
+		if cerr := zw.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("compress %s: %w", c, cerr)
+		}
+		done <- result{buf.Bytes(), n, err}
+	}()
+	n, err := b.writeArchive(w, plain)
+	r := <-done
+	if err != nil {
+		return n, err
+	}
+	if r.err != nil {
+		return n, r.err
+	}
+	if _, err := w.Write(r.data); err != nil {
+		return n, err
+	}
+	return n + r.n, nil
 }

@@ -28,7 +28,8 @@ type entry struct {
 	size     int64
 	rmajor   uint32
 	rminor   uint32
-	packed   bool // contents compressed already: see AddPackedFile
+	packed   bool                   // contents compressed already: see AddPackedFileFunc
+	pending  func() ([]byte, error) // contents still being made: see AddPackedFileFunc
 }
 
 // New returns an empty builder whose records all get mtime epoch (see SourceDateEpoch).
@@ -71,15 +72,19 @@ func (b *Builder) AddFile(name string, data []byte, mode fs.FileMode) error {
 	})
 }
 
-// AddPackedFile adds a regular file whose contents are compressed already, such as a module
-// packed with zstd. When the image is compressed, WriteFile puts these files into a leading
-// uncompressed archive instead of compressing them a second time (see WriteFile).
-func (b *Builder) AddPackedFile(name string, data []byte, mode fs.FileMode) error {
+// AddPackedFileFunc adds a regular file whose contents are compressed already, such as a module
+// packed with zstd, and may still be being made by other goroutines. When the image is
+// compressed, WriteFile puts these files into a leading uncompressed archive instead of
+// compressing them a second time (see split); it calls contents, which may block, when it
+// writes the file, and compresses the rest of the image meanwhile. contents is called once.
+func (b *Builder) AddPackedFileFunc(name string, mode fs.FileMode, contents func() ([]byte, error)) error {
+	if contents == nil {
+		return fmt.Errorf("add file %q: no contents", name)
+	}
 	return b.add("add file", name, mode, func(e *entry) {
 		e.mode |= TypeRegular
-		e.data = data
-		e.size = int64(len(data))
 		e.packed = true
+		e.pending = contents
 	})
 }
 

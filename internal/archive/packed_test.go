@@ -3,9 +3,11 @@ package archive
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -18,8 +20,8 @@ func TestPackedFilesLeadUncompressed(t *testing.T) {
 	rand.Read(packed)
 	b := New(0)
 	steps := []error{
-		b.AddPackedFile("/lib/modules/k/kernel/a.ko.zst", packed, 0o644),
-		b.AddPackedFile("/lib/modules/k/kernel/net/b.ko.zst", packed[:5], 0o644),
+		b.AddPackedFileFunc("/lib/modules/k/kernel/a.ko.zst", 0o644, bytesOf(packed)),
+		b.AddPackedFileFunc("/lib/modules/k/kernel/net/b.ko.zst", 0o644, bytesOf(packed[:5])),
 		b.AddFile("/lib/modules/k/modules.dep", []byte("kernel/a.ko.zst:\n"), 0o644),
 		b.AddFile("/init", bytes.Repeat([]byte("goinit "), 1000), 0o755),
 		b.AddSymlink("/bin/sh", "busybox"),
@@ -98,7 +100,7 @@ func TestPackedFilesLeadUncompressed(t *testing.T) {
 // TestPackedFilesUncompressedImage: without compression there is one archive, packed files in it.
 func TestPackedFilesUncompressedImage(t *testing.T) {
 	b := New(0)
-	if err := b.AddPackedFile("/m.ko.zst", []byte("x"), 0o644); err != nil {
+	if err := b.AddPackedFileFunc("/m.ko.zst", 0o644, bytesOf([]byte("x"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.AddFile("/init", []byte("y"), 0o755); err != nil {
@@ -115,4 +117,62 @@ func TestPackedFilesUncompressedImage(t *testing.T) {
 	if len(im.Segments) != 1 || len(im.Entries) != 3 {
 		t.Errorf("segments %v, %d records; want one archive of 3 records", im.Segments, len(im.Entries))
 	}
+}
+
+// TestPackedFileFunc: contents still being made are waited for, taken once, and stored like
+// ready ones; an error from them fails the write and leaves no file.
+func TestPackedFileFunc(t *testing.T) {
+	release := make(chan struct{})
+	calls := 0
+	b := New(0)
+	err := b.AddPackedFileFunc("/lib/m.ko.zst", 0o644, func() ([]byte, error) {
+		calls++
+		<-release
+		return []byte("packed module"), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddFile("/init", bytes.Repeat([]byte("goinit "), 100), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	out := filepath.Join(t.TempDir(), "img")
+	if _, err := b.WriteFile(out, WriteOptions{Compression: Zstd}); err != nil {
+		t.Fatal(err)
+	}
+	im, err := ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := im.Lookup("lib/m.ko.zst"); !ok || string(e.Data) != "packed module" {
+		t.Errorf("lib/m.ko.zst reads back as %q (found %v)", e.Data, ok)
+	}
+	if calls != 1 {
+		t.Errorf("contents called %d times, want once", calls)
+	}
+	if len(im.Segments) != 2 {
+		t.Errorf("segments %v, want two", im.Segments)
+	}
+
+	bad := New(0)
+	if err := bad.AddPackedFileFunc("/m.ko.zst", 0o644, func() ([]byte, error) { return nil, errors.New("zstd failed") }); err != nil {
+		t.Fatal(err)
+	}
+	bad.AddFile("/init", []byte("x"), 0o755)
+	out = filepath.Join(t.TempDir(), "bad")
+	if _, err := bad.WriteFile(out, WriteOptions{Compression: Zstd}); err == nil || !strings.Contains(err.Error(), "zstd failed") {
+		t.Errorf("write error = %v, want the contents' error", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed write left %s (%v)", out, err)
+	}
+	if err := bad.AddPackedFileFunc("/n.ko.zst", 0o644, nil); err == nil {
+		t.Error("nil contents accepted")
+	}
+}
+
+// bytesOf returns contents for AddPackedFileFunc that are ready.
+func bytesOf(data []byte) func() ([]byte, error) {
+	return func() ([]byte, error) { return data, nil }
 }

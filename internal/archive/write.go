@@ -72,6 +72,16 @@ func (e *entry) record(ino, mtime uint64) (cpio.Record, error) {
 	case TypeChar, TypeBlock:
 		return cpio.Record{Info: info}, nil
 	}
+	if e.pending != nil {
+		data, err := e.pending()
+		if err != nil {
+			return cpio.Record{}, err
+		}
+		if len(data) > maxFileSize {
+			return cpio.Record{}, fmt.Errorf("%d bytes is more than a newc record holds (%d)", len(data), int64(maxFileSize))
+		}
+		e.data, e.size, e.pending = data, int64(len(data)), nil
+	}
 	info.FileSize = uint64(e.size)
 	if e.hostPath == "" {
 		return cpio.Record{Info: info, ReaderAt: bytes.NewReader(e.data)}, nil

@@ -93,20 +93,28 @@ func orNone(list []string) string {
 // Why pack each module: goinit unpacks only the modules a machine loads (init_module from
 // memory), so the kernel no longer inflates every NIC driver of a generic image into the
 // initramfs tmpfs at boot, and the image shrinks too. Packed modules go into the image's
-// leading uncompressed archive (archive.Builder.AddPackedFile), so they are not compressed twice.
+// leading uncompressed archive (archive.Builder.AddPackedFileFunc), so they are not compressed twice,
+// and they are packed in the background while the rest of the image is put together.
 func addModules(b *archive.Builder, ix *modalias.Index, kver string, names []string, pack bool) ([]string, error) {
 	base := path.Join("lib/modules", kver)
-	files, err := readModules(ix, names, pack)
+	files, err := readModules(ix, names)
 	if err != nil {
 		return nil, err
 	}
-	fw := map[string]bool{}
-	add := b.AddFile
+	var p *packer
 	if pack {
-		add = b.AddPackedFile
+		if p, err = startPacking(files); err != nil {
+			return nil, err
+		}
 	}
-	for _, f := range files {
-		if err := add(path.Join(base, f.path), f.data, 0o644); err != nil {
+	fw := map[string]bool{}
+	for i, f := range files {
+		if p != nil {
+			err = b.AddPackedFileFunc(path.Join(base, f.path+packedModuleExt), 0o644, p.packed(i))
+		} else {
+			err = b.AddFile(path.Join(base, f.path), f.data, 0o644)
+		}
+		if err != nil {
 			return nil, err
 		}
 		for _, name := range f.firmware {

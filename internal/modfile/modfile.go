@@ -20,6 +20,13 @@ import (
 // Read reads a kernel module (.ko, .ko.xz, .ko.zst or .ko.gz, chosen by the name)
 // and returns the uncompressed ELF image.
 func Read(path string) ([]byte, error) {
+	if strings.HasSuffix(path, ".ko") { // most distributions: read at once, at the file's size
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read module %s: %w", path, err)
+		}
+		return modalias.CheckELF(path, data)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read module %s: %w", path, err)
