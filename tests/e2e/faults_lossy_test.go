@@ -14,9 +14,13 @@ package e2e
 //     numeric owners (numericOwners): with owner names an NFSv4 root hangs for good a minute
 //     or more after the mount (docs/cmdline.md, "NFSv4 roots need a server that sends owners
 //     as numbers"), which a boot this slow reaches.
-//   - TestLossyNBD reads about 0.95 MB (squashfs): 28-94 s, but 2 of 16 runs, both beside a
-//     second guest, sat in such a stall for over 60 s and missed lossyWait (an NBD request has
-//     nothing like NFS's RPC timeout to end it).
+//   - TestLossyNBD reads about 0.95 MB (squashfs). 2 of 16 runs beside a second guest once sat
+//     in such a stall for over 60 s and missed lossyWait: the nbd driver's request timeout
+//     cannot fire while it waits inside a reply. Since the supervisor runs from the attach on
+//     with its stall watchdog (a connection silent for 10 s with requests in flight is
+//     replaced; goinit.nbd.timeout, now 10 s, moves the requests over), 36 of 36 runs two at a
+//     time reached the canary after 25-76 s (median 44 s); a dropped connection costs some
+//     12-22 s.
 
 import (
 	"os"
