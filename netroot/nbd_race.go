@@ -30,8 +30,8 @@ type nbdRacer struct {
 	backoffMax   time.Duration
 	logf         func(string, ...any) // nil: quiet
 	what         string               // names the root in log lines
-	// firstFailureEnds ends the race at the first failed attempt (the supervisor then tries
-	// the next server) instead of retrying with back-off until ctx ends.
+	// firstFailureEnds ends the race at a failed attempt when no other is still running (the
+	// supervisor then tries the next server) instead of retrying with back-off until ctx ends.
 	firstFailureEnds bool
 }
 
@@ -109,7 +109,7 @@ func (r *nbdRacer) run(ctx context.Context, failed func(n int, err error)) (net.
 			if res.err == nil {
 				return res.conn, res.exp, nil
 			}
-			if res.final || r.firstFailureEnds {
+			if res.final || r.firstFailureEnds && live == 0 {
 				return nil, nil, res.err
 			}
 			if last != nil && nbdCtxOver(ctx) {

@@ -131,3 +131,34 @@ func TestNBDRaceRefused(t *testing.T) {
 		t.Errorf("race until the deadline: %v after %d failures, want connection refused and at least 5", err, failures)
 	}
 }
+
+// With firstFailureEnds, an attempt that fails while another is still running does not end
+// the race: the supervisor saw its first attempt time out and gave up on a server whose second
+// attempt was about to succeed.
+func TestNBDRaceFailureWhileOthersRun(t *testing.T) {
+	good := fmt.Sprintf("127.0.0.1:%d", nbdLoopbackServer(t, nbdServeExport(1<<20, NBDFlagHasFlags)))
+	var mu sync.Mutex
+	dials := 0
+	d := &net.Dialer{}
+	r := &nbdRacer{
+		addr: good, export: "root", stagger: 20 * time.Millisecond, attempt: 5 * time.Second, maxLive: 3,
+		backoffMin: 10 * time.Millisecond, backoffMax: 20 * time.Millisecond, firstFailureEnds: true,
+		dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			dials++
+			n := dials
+			mu.Unlock()
+			if n == 1 {
+				time.Sleep(100 * time.Millisecond)
+				return nil, errors.New("dial tcp " + addr + ": i/o timeout")
+			}
+			time.Sleep(200 * time.Millisecond)
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+	conn, _, err := r.run(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("race ended at the first failure while another attempt ran: %v", err)
+	}
+	conn.Close()
+}

@@ -30,20 +30,24 @@ func nbdWatchSock(c interface {
 	return &nbdWatchedSock{raw: raw, c: c, addr: addr}, nil
 }
 
-// sinceData is how long ago the socket last received data (TCP_INFO tcpi_last_data_recv).
-func (s *nbdWatchedSock) sinceData() (time.Duration, error) {
+// sinceData is how long ago the socket last received data (TCP_INFO tcpi_last_data_recv);
+// open is false once the connection is no longer established (shut down by the kernel too).
+func (s *nbdWatchedSock) sinceData() (since time.Duration, open bool, err error) {
 	var info *unix.TCPInfo
 	var gerr error
 	if err := s.raw.Control(func(fd uintptr) {
 		info, gerr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 	}); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if gerr != nil {
-		return 0, fmt.Errorf("getsockopt TCP_INFO: %w", gerr)
+		return 0, false, fmt.Errorf("getsockopt TCP_INFO: %w", gerr)
 	}
-	return time.Duration(info.Last_data_recv) * time.Millisecond, nil
+	return time.Duration(info.Last_data_recv) * time.Millisecond, info.State == tcpEstablished, nil
 }
+
+// tcpEstablished is TCP_ESTABLISHED, tcpi_state of a connection in use.
+const tcpEstablished = 1
 
 // shutdown ends the connection for the kernel too (it is the same socket).
 func (s *nbdWatchedSock) shutdown() error {
@@ -109,9 +113,12 @@ func (w *nbdStallWatch) tick(now time.Time) error {
 	if w.sock == nil {
 		return nil
 	}
-	since, err := w.sock.sinceData()
+	since, open, err := w.sock.sinceData()
 	if err != nil {
 		return err
+	}
+	if !open {
+		inflight = 0 // already ended (the kernel's own timeout): the reconnect is under way
 	}
 	if !w.judge.look(now, inflight, since) {
 		return nil

@@ -86,3 +86,37 @@ func TestNBDStallWatchShutsDownSilentSocket(t *testing.T) {
 		t.Errorf("server end after the shutdown: %v, want the connection ended (EOF)", err)
 	}
 }
+
+// A connection that already ended (the kernel's own timeout shut it down, or the server closed
+// it) is being replaced already: the watchdog leaves it alone.
+func TestNBDStallWatchIgnoresEndedSocket(t *testing.T) {
+	client, server := nbdStallPair(t)
+	inflight := filepath.Join(t.TempDir(), "inflight")
+	if err := os.WriteFile(inflight, []byte("1 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(inflight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var logs []string
+	w := &nbdStallWatch{dev: "/dev/nbd0", timeout: 30 * time.Second, inflight: f,
+		logf: func(format string, a ...any) { logs = append(logs, fmt.Sprintf(format, a...)) }}
+	w.judge.after = 100 * time.Millisecond
+	ws, err := nbdWatchSock(client, "127.0.0.1:10809")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.install(ws, false)
+	server.Close()
+	for end := time.Now().Add(500 * time.Millisecond); time.Now().Before(end); {
+		time.Sleep(50 * time.Millisecond)
+		if err := w.tick(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(logs) != 0 {
+		t.Errorf("watchdog acted on an ended connection: %q", logs)
+	}
+}

@@ -24,7 +24,10 @@ const (
 	NBDDefaultDeadConn = 60 * time.Second
 	// NBDDefaultTimeout is goinit.nbd.timeout's default: a request unanswered this long marks
 	// the connection dead (and is requeued), so requests in flight when a server died resume.
-	NBDDefaultTimeout = 30 * time.Second
+	// It is also how long requests wait to move over after the stall watchdog dropped a
+	// connection, which is why it is short: at 30 s a lossy boot lost up to half a minute per
+	// stall. 10 s is NFS's timeo=100 over TCP too.
+	NBDDefaultTimeout = 10 * time.Second
 	nbdMaxSettingSecs = 3600
 )
 

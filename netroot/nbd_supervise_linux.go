@@ -38,10 +38,16 @@ func RunNBDSupervisor(name string, args []string, logw io.Writer) int {
 	r := newNBDReconnector(spec, logf)
 	if sw := startNBDStallWatch(spec, logf); sw != nil {
 		r.installed = func(conn net.Conn, addr string) {
-			ws, err := nbdWatchSock(conn.(interface {
+			sc, ok := conn.(interface {
 				io.Closer
 				SyscallConn() (syscall.RawConn, error)
-			}), addr)
+			})
+			if !ok {
+				conn.Close()
+				logf("stall watchdog of %s: connection %T has no file descriptor", nbdDeviceName(spec.Index), conn)
+				return
+			}
+			ws, err := nbdWatchSock(sc, addr)
 			if err != nil {
 				conn.Close()
 				logf("stall watchdog of %s: %v", nbdDeviceName(spec.Index), err)

@@ -68,7 +68,7 @@ func TestNBDReconnectSettings(t *testing.T) {
 		deadconn, timeout time.Duration
 		err               string
 	}{
-		{nil, 60 * time.Second, 30 * time.Second, ""},
+		{nil, 60 * time.Second, 10 * time.Second, ""},
 		{map[string]string{"goinit.nbd.deadconn": "120", "goinit.nbd.timeout": "0"}, 120 * time.Second, 0, ""},
 		{map[string]string{"goinit.nbd.deadconn": "1.5"}, 0, 0, `cmdline: goinit.nbd.deadconn="1.5": expected whole seconds 0-3600 (how long I/O waits for a reconnect; 0: the kernel's default)`},
 		{map[string]string{"goinit.nbd.timeout": "3601"}, 0, 0, `cmdline: goinit.nbd.timeout="3601": expected whole seconds 0-3600 (after how long an unanswered request marks the connection dead; 0: the kernel's default)`},

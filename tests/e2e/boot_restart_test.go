@@ -93,7 +93,7 @@ func TestRestartNFS(t *testing.T) {
 
 const (
 	lossyDelayMS = 50
-	// lossyWait bounds a lossy boot: at 20% loss both ways NBD took 28-94 s and NFS 37-96 s
+	// lossyWait bounds a lossy boot: at 20% loss both ways NBD took 25-76 s and NFS 37-96 s
 	// (TCP carries some 30-40 KB/s; the 2.4 MB canary is most of it), AoE 71-76 s at 5%.
 	lossyWait = 120 * time.Second
 )

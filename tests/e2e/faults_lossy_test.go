@@ -13,13 +13,17 @@ package e2e
 //     the other: 37-96 s to the canary, too close to lossyWait for make test. Its server sends
 //     numeric owners (numericOwners), so owner-name mapping (faults_idmap_test.go) plays no
 //     part in it.
-//   - TestLossyNBD reads about 0.95 MB (squashfs). Before the NBD supervisor's stall watchdog
-//     (netroot/nbd_stall*.go) 2 of 16 runs beside a second guest sat in such a stall for over
-//     60 s and missed lossyWait; with it, 10 of 10 beside a second guest reached the canary in
-//     32-71 s (median 43 s).
+//   - TestLossyNBD reads about 0.95 MB (squashfs). 2 of 16 runs beside a second guest once sat
+//     in such a stall for over 60 s and missed lossyWait: the nbd driver's request timeout
+//     cannot fire while it waits inside a reply. Since the supervisor runs from the attach on
+//     with its stall watchdog (a connection silent for 10 s with requests in flight is
+//     replaced; goinit.nbd.timeout, now 10 s, moves the requests over), 36 of 36 runs two at a
+//     time reached the canary after 25-76 s (median 44 s); a dropped connection costs some
+//     12-22 s.
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
