@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -22,60 +23,25 @@ type moduleFile struct {
 	firmware []string // from its modinfo
 }
 
-// readModules reads the named modules (uncompressed) and their modinfo, several at a time, and
-// returns them in the order of names, so the image does not depend on the scheduling.
-func readModules(ix *modalias.Index, names []string) ([]moduleFile, error) {
-	files := make([]moduleFile, len(names))
-	errs := make([]error, len(names))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				files[i], errs[i] = readModule(ix, names[i])
-			}
-		}()
-	}
-	for i := range names {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// packer zstd-packs module images in the background, on every CPU, the biggest first (so no
-// CPU idles at the end on the one big module left), while the rest of the image is assembled
-// and compressed (archive.Builder.AddPackedFileFunc).
-type packer struct {
-	done []chan struct{}
-	out  [][]byte
-}
-
-// startPacking starts packing files; packed(i) waits for file i's packed bytes.
-func startPacking(files []moduleFile) (*packer, error) {
-	// EncodeAll is safe for concurrent use; the best level costs about 3 s of CPU for a
-	// generic image's 60 MiB of modules and saves about 7% over the default.
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
-		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
+// readModules reads the named modules (uncompressed) and their modinfo, several at a time, the
+// biggest first, and returns them in the order of names, so the image does not depend on the
+// scheduling. With pack, each module is handed to a packer as soon as it is read, so packing
+// (the bulk of a build) overlaps the reading; the packer's results come later.
+func readModules(ix *modalias.Index, names []string, pack bool) ([]moduleFile, *packer, error) {
+	order, err := biggestFirst(ix, names)
 	if err != nil {
-		return nil, fmt.Errorf("start module compressor: %w", err)
+		return nil, nil, err
 	}
-	p := &packer{done: make([]chan struct{}, len(files)), out: make([][]byte, len(files))}
-	order := make([]int, len(files))
-	for i := range files {
-		p.done[i] = make(chan struct{})
-		order[i] = i
+	files := make([]moduleFile, len(names))
+	var p *packer
+	if pack {
+		if p, err = startPacker(files); err != nil {
+			return nil, nil, err
+		}
+		defer close(p.queue) // every module read (or failed): the packer's workers end
 	}
-	sort.SliceStable(order, func(a, b int) bool { return len(files[order[a]].data) > len(files[order[b]].data) })
-	next := make(chan int, len(files))
+	errs := make([]error, len(names))
+	next := make(chan int, len(order))
 	for _, i := range order {
 		next <- i
 	}
@@ -86,6 +52,74 @@ func startPacking(files []moduleFile) (*packer, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				files[i], errs[i] = readModule(ix, names[i])
+				if p != nil && errs[i] == nil {
+					p.queue <- i
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return files, p, nil
+}
+
+// biggestFirst returns the indexes of names ordered by the size of their module files, the
+// biggest first (ties in names order), so that no CPU idles at the end on one big module.
+func biggestFirst(ix *modalias.Index, names []string) ([]int, error) {
+	sizes := make([]int64, len(names))
+	order := make([]int, len(names))
+	for i, n := range names {
+		order[i] = i
+		m, ok := ix.Module(n)
+		if !ok {
+			return nil, fmt.Errorf("add module %q: not in %s", n, filepath.Join(ix.Dir(), "modules.dep"))
+		}
+		rel, err := relModulePath(ix.Dir(), m.Path)
+		if err != nil {
+			return nil, fmt.Errorf("add module %q: %w", n, err)
+		}
+		if fi, err := os.Stat(filepath.Join(ix.Dir(), filepath.FromSlash(rel))); err == nil {
+			sizes[i] = fi.Size() // a missing file fails in readModule, with its name
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return sizes[order[a]] > sizes[order[b]] })
+	return order, nil
+}
+
+// packer zstd-packs module images in the background on every CPU, in the order they are
+// queued, while the rest of the image is read, assembled and compressed
+// (archive.Builder.AddPackedFileFunc).
+type packer struct {
+	queue chan int // indexes of files read and ready to pack
+	done  []chan struct{}
+	out   [][]byte
+}
+
+// startPacker starts the workers that pack files[i] for every i sent on the queue; files[i]
+// must be complete when i is sent. packed(i) waits for the result.
+func startPacker(files []moduleFile) (*packer, error) {
+	// EncodeAll is safe for concurrent use; the best level costs about 3 s of CPU for a
+	// generic image's 60 MiB of modules and saves about 7% over the default.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
+	if err != nil {
+		return nil, fmt.Errorf("start module compressor: %w", err)
+	}
+	p := &packer{queue: make(chan int, len(files)), done: make([]chan struct{}, len(files)), out: make([][]byte, len(files))}
+	for i := range files {
+		p.done[i] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range p.queue {
 				data := files[i].data
 				p.out[i] = enc.EncodeAll(data, make([]byte, 0, len(data)/3))
 				close(p.done[i])

@@ -97,15 +97,9 @@ func orNone(list []string) string {
 // and they are packed in the background while the rest of the image is put together.
 func addModules(b *archive.Builder, ix *modalias.Index, kver string, names []string, pack bool) ([]string, error) {
 	base := path.Join("lib/modules", kver)
-	files, err := readModules(ix, names)
+	files, p, err := readModules(ix, names, pack)
 	if err != nil {
 		return nil, err
-	}
-	var p *packer
-	if pack {
-		if p, err = startPacking(files); err != nil {
-			return nil, err
-		}
 	}
 	fw := map[string]bool{}
 	for i, f := range files {
