@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/goinit/goinit/internal/safego"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/goinit/goinit/internal/hint"
+	"github.com/goinit/goinit/internal/safego"
 	"github.com/goinit/goinit/modalias"
 )
 

@@ -3,9 +3,9 @@ package boot
 import (
 	"cmp"
 	"context"
-	"github.com/goinit/goinit/internal/safego"
 	"strings"
 
+	"github.com/goinit/goinit/internal/safego"
 	"github.com/goinit/goinit/netroot"
 )
 

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/goinit/goinit/internal/safego"
 	"strings"
 	"sync"
+
+	"github.com/goinit/goinit/internal/safego"
 )
 
 // Uevent is one kernel object event from NETLINK_KOBJECT_UEVENT.

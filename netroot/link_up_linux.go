@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/goinit/goinit/internal/safego"
 	"time"
+
+	"github.com/goinit/goinit/internal/safego"
 )
 
 // DefaultUpTimeout bounds Up when its context has no deadline.

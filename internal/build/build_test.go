@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"github.com/klauspost/compress/zstd"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/goinit/goinit/internal/archive"
+	"github.com/klauspost/compress/zstd"
 )
 
 // installedKernel returns the newest kernel with a module index under /lib/modules, or skips.
