@@ -28,10 +28,11 @@ type moduleFile struct {
 // scheduling. With pack, each module is handed to a packer as soon as it is read, so packing
 // (the bulk of a build) overlaps the reading; the packer's results come later.
 func readModules(ix *modalias.Index, names []string, pack bool) ([]moduleFile, *packer, error) {
-	order, err := biggestFirst(ix, names)
+	rels, err := modulePaths(ix, names)
 	if err != nil {
 		return nil, nil, err
 	}
+	order := biggestFirst(ix.Dir(), rels)
 	files := make([]moduleFile, len(names))
 	var p *packer
 	if pack {
@@ -52,7 +53,7 @@ func readModules(ix *modalias.Index, names []string, pack bool) ([]moduleFile, *
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				files[i], errs[i] = readModule(ix, names[i])
+				files[i], errs[i] = readModule(ix.Dir(), names[i], rels[i])
 				if p != nil && errs[i] == nil {
 					p.queue <- i
 				}
@@ -68,13 +69,10 @@ func readModules(ix *modalias.Index, names []string, pack bool) ([]moduleFile, *
 	return files, p, nil
 }
 
-// biggestFirst returns the indexes of names ordered by the size of their module files, the
-// biggest first (ties in names order), so that no CPU idles at the end on one big module.
-func biggestFirst(ix *modalias.Index, names []string) ([]int, error) {
-	sizes := make([]int64, len(names))
-	order := make([]int, len(names))
+// modulePaths returns the file of each named module, relative to the index directory.
+func modulePaths(ix *modalias.Index, names []string) ([]string, error) {
+	rels := make([]string, len(names))
 	for i, n := range names {
-		order[i] = i
 		m, ok := ix.Module(n)
 		if !ok {
 			return nil, fmt.Errorf("add module %q: not in %s", n, filepath.Join(ix.Dir(), "modules.dep"))
@@ -83,12 +81,24 @@ func biggestFirst(ix *modalias.Index, names []string) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("add module %q: %w", n, err)
 		}
-		if fi, err := os.Stat(filepath.Join(ix.Dir(), filepath.FromSlash(rel))); err == nil {
+		rels[i] = rel
+	}
+	return rels, nil
+}
+
+// biggestFirst returns the indexes of rels (module files under dir) ordered by file size, the
+// biggest first (ties in the given order), so that no CPU idles at the end on one big module.
+func biggestFirst(dir string, rels []string) []int {
+	sizes := make([]int64, len(rels))
+	order := make([]int, len(rels))
+	for i, rel := range rels {
+		order[i] = i
+		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
 			sizes[i] = fi.Size() // a missing file fails in readModule, with its name
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return sizes[order[a]] > sizes[order[b]] })
-	return order, nil
+	return order
 }
 
 // packer zstd-packs module images in the background on every CPU, in the order they are
@@ -141,17 +151,10 @@ func (p *packer) packed(i int) func() ([]byte, error) {
 	}
 }
 
-// readModule reads module n, uncompressed, and takes its firmware list from its modinfo.
-func readModule(ix *modalias.Index, n string) (moduleFile, error) {
-	m, ok := ix.Module(n)
-	if !ok {
-		return moduleFile{}, fmt.Errorf("add module %q: not in %s", n, filepath.Join(ix.Dir(), "modules.dep"))
-	}
-	rel, err := relModulePath(ix.Dir(), m.Path)
-	if err != nil {
-		return moduleFile{}, fmt.Errorf("add module %q: %w", n, err)
-	}
-	data, err := modfile.Read(filepath.Join(ix.Dir(), filepath.FromSlash(rel)))
+// readModule reads module n from its file rel under dir, uncompressed, and takes its firmware
+// list from its modinfo.
+func readModule(dir, n, rel string) (moduleFile, error) {
+	data, err := modfile.Read(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		return moduleFile{}, fmt.Errorf("add module %q: %w", n, err)
 	}
