@@ -15,8 +15,8 @@ import (
 // apiMounts are moved into the new root so the real init finds them (and the timeline in /run).
 var apiMounts = []string{"/dev", "/proc", "/sys", "/run"}
 
-// switchRoot moves the API filesystems into the new root, frees the initramfs, makes the new
-// root "/" and execs the real init. It returns only on failure.
+// switchRoot starts freeing the initramfs, moves the API filesystems into the new root, makes
+// the new root "/" and execs the real init. It returns only on failure.
 func (b *Boot) switchRoot() error {
 	began := time.Now()
 	name := "switch_root " + NewRoot + " " + b.initPath
@@ -31,7 +31,12 @@ func (b *Boot) switchRoot() error {
 	if err := unix.Statfs("/", &st); err != nil {
 		return &StepError{Step: name, Stage: "switch", Err: fmt.Errorf("statfs /: %w", err)}
 	}
-	isRAM := st.Type == unix.RAMFS_MAGIC || st.Type == unix.TMPFS_MAGIC
+	if st.Type == unix.RAMFS_MAGIC || st.Type == unix.TMPFS_MAGIC {
+		// Before the API filesystems move: the helper runs from /proc/self/exe.
+		b.freeInitramfs(NewRoot)
+	} else {
+		b.Log.Printf("warning: / is not ramfs or tmpfs (type %#x): the initramfs is left in place", st.Type)
+	}
 	for _, m := range apiMounts {
 		dst := NewRoot + m
 		if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -42,17 +47,6 @@ func (b *Boot) switchRoot() error {
 		if err := unix.Mount(m, dst, "", unix.MS_MOVE, ""); err != nil {
 			return &StepError{Step: name, Stage: "switch", Err: fmt.Errorf("mount --move %s %s: %w", m, dst, err)}
 		}
-	}
-	if isRAM {
-		var rootDev uint64
-		var rst unix.Stat_t
-		if unix.Stat("/", &rst) == nil {
-			rootDev = rst.Dev
-		}
-		freed := removeTree("/", rootDev, NewRoot)
-		b.Log.Debugf("freed %d KiB of initramfs", freed>>10)
-	} else {
-		b.Log.Printf("warning: / is not ramfs or tmpfs (type %#x): the initramfs is left in place", st.Type)
 	}
 	if err := unix.Chdir(NewRoot); err != nil {
 		return &StepError{Step: name, Stage: "switch", Err: fmt.Errorf("chdir %s: %w", NewRoot, err)}

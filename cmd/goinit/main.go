@@ -1,7 +1,8 @@
 // Command goinit is a static PID 1 for an initramfs: it brings up the devices and the network,
 // attaches the root (local disk, NFS, AoE, NBD or iSCSI) and switches into the real init.
 // Run by the kernel as its modprobe helper, it loads modules from the image instead; run as
-// /sbin/request-key, it answers NFSv4 owner-name requests (internal/idmap).
+// /sbin/request-key, it answers NFSv4 owner-name requests (internal/idmap); run as
+// @goinit-free-initramfs, it deletes the initramfs after the switch.
 package main
 
 import (
@@ -23,6 +24,9 @@ func main() {
 	}
 	if filepath.Base(os.Args[0]) == "request-key" {
 		os.Exit(idmap.ServeRequestKey(os.Args))
+	}
+	if filepath.Base(os.Args[0]) == boot.FreeInitramfsArgv0 {
+		os.Exit(boot.RunFreeInitramfs(os.Args[1:], os.Stdout))
 	}
 	if isSupervisor(os.Args[0]) {
 		os.Exit(supervise(os.Args))

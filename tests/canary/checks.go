@@ -76,8 +76,10 @@ func (c *checker) run(ch check) {
 		c.cat(ch.Arg)
 	case "run":
 		c.runProgram(ch.Arg)
+	case "sleep":
+		c.sleep(ch.Arg)
 	default:
-		c.result(ch.Kind, ch.Arg, "error", fmt.Sprintf("unknown check canary.%s (want sha256, write, cat or run)", ch.Kind))
+		c.result(ch.Kind, ch.Arg, "error", fmt.Sprintf("unknown check canary.%s (want sha256, write, cat, run or sleep)", ch.Kind))
 	}
 }
 
@@ -221,4 +223,20 @@ func (c *checker) runProgram(arg string) {
 	default:
 		c.result("run", argv[0], "ok", "exit=0")
 	}
+}
+
+// maxSleep bounds canary.sleep=, so a typo cannot hold a test guest for long.
+const maxSleep = time.Minute
+
+// sleep pauses for canary.sleep=<Go duration> (at most maxSleep), so that work the booted
+// system does in the background (goinit freeing the initramfs at idle priority) can finish
+// before a later check looks at its effect.
+func (c *checker) sleep(arg string) {
+	d, err := time.ParseDuration(arg)
+	if err != nil || d <= 0 || d > maxSleep {
+		c.result("sleep", arg, "error", fmt.Sprintf("parse canary.sleep=%q: want a Go duration from 1ms to %s, e.g. 2s", arg, maxSleep))
+		return
+	}
+	time.Sleep(d)
+	c.result("sleep", arg, "ok", "")
 }

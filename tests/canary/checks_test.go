@@ -109,7 +109,10 @@ func TestChecks(t *testing.T) {
 		{"run ok", check{"run", "/bin/true"}, []string{"GOINIT-CANARY-CHECK run /bin/true ok exit=0"}},
 		{"run missing", check{"run", dir + "/none"}, []string{"GOINIT-CANARY-CHECK run " + dir + "/none error fork/exec " + dir + "/none: no such file or directory"}},
 		{"run empty", check{"run", " "}, []string{`GOINIT-CANARY-CHECK run "" error parse canary.run="": want a program path, e.g. canary.run=/check.sh`}},
-		{"unknown", check{"frob", "x"}, []string{"GOINIT-CANARY-CHECK frob x error unknown check canary.frob (want sha256, write, cat or run)"}},
+		{"unknown", check{"frob", "x"}, []string{"GOINIT-CANARY-CHECK frob x error unknown check canary.frob (want sha256, write, cat, run or sleep)"}},
+		{"sleep", check{"sleep", "1ms"}, []string{"GOINIT-CANARY-CHECK sleep 1ms ok"}},
+		{"sleep too long", check{"sleep", "2m"}, []string{`GOINIT-CANARY-CHECK sleep 2m error parse canary.sleep="2m": want a Go duration from 1ms to 1m0s, e.g. 2s`}},
+		{"sleep garbage", check{"sleep", "x"}, []string{`GOINIT-CANARY-CHECK sleep x error parse canary.sleep="x": want a Go duration from 1ms to 1m0s, e.g. 2s`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

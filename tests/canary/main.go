@@ -12,7 +12,8 @@
 //	GOINIT-CANARY-DONE
 //
 // Checks, repeatable, run in command line order: canary.sha256=<path>:<hex>,
-// canary.write=<path>, canary.cat=<path>, canary.run=<path> (or canary.run="<path> <args>…").
+// canary.write=<path>, canary.cat=<path>, canary.run=<path> (or canary.run="<path> <args>…"),
+// canary.sleep=<Go duration> (a pause, at most 1m, for background work to finish).
 // canary.runtimeout=<Go duration> bounds each canary.run program (default 1m).
 package main
 
