@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,8 @@ type bootResult struct {
 	HWMKiB   int64   // QEMU's peak RSS when the canary ran
 	UsedKiB  int64   // MemTotal − MemAvailable in the booted root
 	Phases   []phase // goinit's per-stage totals (ours only)
+	Carrier  float64 // goinit's wait for the link's carrier, seconds (ours only; NaN: not seen)
+	Lease    float64 // then its wait for the DHCP lease, seconds
 	Err      string
 	Attempts int
 }
@@ -42,7 +45,7 @@ type bootSpec struct {
 // benchBootOnce boots spec on the lab's tap and measures it. Failures come back in Err; the
 // console log is kept under tests/e2e/logs only when the caller fails its test.
 func benchBootOnce(t *testing.T, lab *Lab, tap int, mac string, spec bootSpec) bootResult {
-	var r bootResult
+	r := bootResult{Carrier: math.NaN(), Lease: math.NaN()}
 	cfg := VMConfig{
 		Initrd: spec.Initrd,
 		Append: strings.TrimSpace("panic=10 " + spec.Append + " canary.cat=/proc/meminfo"),
@@ -94,6 +97,9 @@ func benchBootOnce(t *testing.T, lab *Lab, tap int, mac string, spec bootSpec) b
 			if r.Phases, err = parseSwitchSummary(l[len(l)-1]); err != nil {
 				t.Logf("bench: %v", err)
 			}
+		}
+		if c, l, ok := parseLinkTimes(vm.Seen(`goinit: (network|dhcp) `)); ok {
+			r.Carrier, r.Lease = c, l
 		}
 	}
 	return r

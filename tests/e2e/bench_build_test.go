@@ -43,7 +43,9 @@ func benchImages(e *Env) []*benchImage {
 	goinit := filepath.Join(e.Out, "goinit")
 	ours := func(args ...string) func(*testing.T, string) ([]byte, error) {
 		return func(t *testing.T, out string) ([]byte, error) {
-			return runTool(mk, append([]string{"-o", out, "-k", e.KVer, "--init", goinit}, args...)...)
+			full := append([]string{"-o", out, "-k", e.KVer, "--init", goinit}, args...)
+			// BENCH_GOINIT_FLAGS adds flags to every goinit build, to try one on all rows.
+			return runTool(mk, append(full, strings.Fields(os.Getenv("BENCH_GOINIT_FLAGS"))...)...)
 		}
 	}
 	itools := func(modules string) func(*testing.T, string) ([]byte, error) {
@@ -65,6 +67,8 @@ func benchImages(e *Env) []*benchImage {
 		{Key: "goinit-generic", Label: "goinit `--nics generic` (every root type)", Append: appendGoinit, build: ours("--nics", "generic")},
 		{Key: "goinit-generic-nfs", Label: "goinit `--nics generic --roots nfs`", Append: appendGoinit, build: ours("--nics", "generic", "--roots", "nfs")},
 		{Key: "goinit-host", Label: "goinit `--nics host --roots nfs`", Append: appendGoinit, build: ours("--nics", "host", "--roots", "nfs")},
+		{Key: "goinit-same", Label: "goinit with the busybox /init's modules (`--nics none --modules virtio_pci,virtio_net,e1000 --roots nfs`)",
+			Append: appendGoinit, build: ours("--nics", "none", "--modules", strings.Join(busyboxInitModules[:3], ","), "--roots", "nfs")},
 		{Key: "itools-netboot", Label: "initramfs-tools MODULES=netboot", Peer: true, Append: appendITools, build: itools("netboot")},
 		{Key: "itools-most", Label: "initramfs-tools MODULES=most", Peer: true, Append: appendITools, build: itools("most")},
 		{Key: "dracut", Label: "dracut 059 (no systemd)", Peer: true, Append: appendDracut,

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The pure half of `make bench` (bench_*_test.go with the bench tag): statistics over repeated
@@ -138,4 +139,30 @@ func parseVmHWM(status string) (int64, error) {
 		return 0, fmt.Errorf("parse VmHWM line %q: want \"VmHWM: <n> kB\"", l)
 	}
 	return 0, errors.New("parse VmHWM: no VmHWM line in the status")
+}
+
+// carrierRe and leaseRe match goinit's network lines: "network: eth0 has carrier after 2.052s;
+// DHCP …" and "dhcp eth0: lease 10.99.1.184/24 from 10.99.1.1 after 1.02s and 1 try".
+var (
+	carrierRe = regexp.MustCompile(`network: \S+ has carrier after (\S+);`)
+	leaseRe   = regexp.MustCompile(`dhcp \S+: lease \S+ from \S+ after (\S+) and `)
+)
+
+// parseLinkTimes returns the seconds goinit waited for the carrier and then for the DHCP lease
+// from its console lines (the first of each); ok is false when either line is missing.
+func parseLinkTimes(lines []string) (carrier, lease float64, ok bool) {
+	var haveC, haveL bool
+	for _, l := range lines {
+		if m := carrierRe.FindStringSubmatch(l); m != nil && !haveC {
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				carrier, haveC = d.Seconds(), true
+			}
+		}
+		if m := leaseRe.FindStringSubmatch(l); m != nil && !haveL {
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				lease, haveL = d.Seconds(), true
+			}
+		}
+	}
+	return carrier, lease, haveC && haveL
 }

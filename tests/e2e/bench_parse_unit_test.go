@@ -100,6 +100,22 @@ func TestBenchParseLines(t *testing.T) {
 	}
 }
 
+func TestBenchParseLinkTimes(t *testing.T) {
+	lines := []string{
+		"[ 2.920] goinit: network: eth0 has carrier after 2.052s; DHCP for ip=\"dhcp\"",
+		"[ 3.939] goinit: dhcp eth0: offer 10.99.1.184 from 10.99.1.1",
+		"[ 3.957] goinit: dhcp eth0: lease 10.99.1.184/24 from 10.99.1.1 after 1.02s and 1 try",
+		"[ 4.957] goinit: dhcp eth1: lease 10.99.2.1/24 from 10.99.2.1 after 9s and 2 tries",
+	}
+	c, l, ok := parseLinkTimes(lines)
+	if !ok || c != 2.052 || l != 1.02 {
+		t.Errorf("parseLinkTimes = %v, %v, %v; want 2.052, 1.02, true", c, l, ok)
+	}
+	if c, l, ok := parseLinkTimes([]string{"network: eth0 has carrier after 31ms; DHCP"}); ok || c != 0.031 || l != 0 {
+		t.Errorf("parseLinkTimes(no lease) = %v, %v, %v; want 0.031, 0, false", c, l, ok)
+	}
+}
+
 func FuzzBenchParseSwitchSummary(f *testing.F) {
 	f.Add("switching to /sbin/init on 10.99.0.1:/export: setup 0.19s, coldplug 0.50s")
 	f.Add("switching to a on b: x 1e308s, y NaNs")

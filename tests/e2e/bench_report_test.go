@@ -241,18 +241,26 @@ func (b *benchReport) Ratios() string {
 		w.WriteString(ratioLine("boot to canary, "+m+": goinit / initramfs-tools netboot", ours, b.wall("itools-netboot", m), "≤ 0.50"))
 		w.WriteString(ratioLine("boot to canary, "+m+": goinit / dracut (no systemd)", ours, b.wall("dracut", m), "≤ 0.33"))
 		w.WriteString(ratioLine("boot to canary, "+m+": goinit / dracut systemd", ours, b.wall("dracut-systemd", m), "≤ 0.33"))
-		w.WriteString(ratioLine("boot to canary, "+m+": goinit / hand-written busybox /init", ours, b.wall("busybox-init", m), "≤ 1.00"))
+		bb := b.wall("busybox-init", m)
+		w.WriteString(ratioLine("boot to canary, "+m+": goinit generic / hand-written busybox /init", ours, bb, "≤ 1.00"))
+		w.WriteString(ratioLine("boot to canary, "+m+": goinit with the busybox /init's modules / hand-written busybox /init (like for like)",
+			b.wall("goinit-same", m), bb, "≤ 1.00"))
 	}
-	stage := pick(b.NFS.get(bootKey{"goinit-generic", "virtio-net-pci"}), func(r bootResult) float64 {
-		if r.InitAt == 0 {
-			return math.NaN()
-		}
-		return r.Stage()
-	}).Median
-	if math.IsNaN(stage) {
+	w.WriteString(b.e1000Floor())
+	stage := func(key string) float64 {
+		return pick(b.NFS.get(bootKey{key, "virtio-net-pci"}), func(r bootResult) float64 {
+			if r.InitAt == 0 {
+				return math.NaN()
+			}
+			return r.Stage()
+		}).Median
+	}
+	if st := stage("goinit-generic"); math.IsNaN(st) {
 		w.WriteString("- goinit initramfs stage, virtio-net: n/a\n")
 	} else {
-		fmt.Fprintf(&w, "- goinit initramfs stage (first line of /init to the root's init), virtio-net: %.2f s — target < 0.5 s\n", stage)
+		fmt.Fprintf(&w, "- goinit initramfs stage (first line of /init to the root's init), virtio-net: %.2f s — target < 0.5 s; "+
+			"with the busybox /init's modules %.2f s; the hand-written busybox /init's own stage %.2f s\n",
+			st, stage("goinit-same"), stage("busybox-init"))
 	}
 	build := func(k string) float64 {
 		if img := b.image(k); img != nil {
@@ -267,6 +275,8 @@ func (b *benchReport) Ratios() string {
 		return math.NaN()
 	}
 	w.WriteString(ratioLine("build time: initramfs-tools netboot / goinit generic (speed-up)", build("itools-netboot"), build("goinit-generic"), "≥ 30"))
+	w.WriteString(ratioLine("build time: initramfs-tools netboot / goinit generic NFS-only (speed-up; like for like: every NIC driver and the NFS client)",
+		build("itools-netboot"), build("goinit-generic-nfs"), "≥ 30"))
 	w.WriteString(ratioLine("build time: initramfs-tools most / goinit generic (speed-up)", build("itools-most"), build("goinit-generic"), "≥ 30"))
 	w.WriteString(ratioLine("build time: dracut / goinit generic (speed-up)", build("dracut"), build("goinit-generic"), "—"))
 	mib := func(k string) float64 { return size(k) / (1 << 20) }
@@ -277,6 +287,32 @@ func (b *benchReport) Ratios() string {
 		fmt.Fprintf(&w, "- size: goinit host image (--nics host --roots nfs) %.2f MiB — target < 4 MiB\n", s/(1<<20))
 	}
 	return w.String()
+}
+
+// e1000Floor says how early any initramfs that waits for the e1000 link and a DHCP lease can
+// reach the canary: the trivial initramfs's boot plus goinit's measured waits for the carrier and
+// for the lease (QEMU's e1000 holds received frames back for 1 s after each write of its receive
+// control register, which the kernel makes when IPv6 joins its multicast groups at link-up), next
+// to what the e1000 targets ask.
+func (b *benchReport) e1000Floor() string {
+	const m = "e1000"
+	rs := b.NFS.get(bootKey{"goinit-generic", m})
+	carrier := pick(rs, func(r bootResult) float64 { return r.Carrier }).Median
+	lease := pick(rs, func(r bootResult) float64 { return r.Lease }).Median
+	trivial := b.wall(baselineKey, m)
+	if math.IsNaN(carrier) || math.IsNaN(lease) || math.IsNaN(trivial) {
+		return "- e1000 floor: n/a (a figure is missing)\n"
+	}
+	floor := trivial + carrier + lease
+	secs := func(v float64) string {
+		if math.IsNaN(v) {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f s", v)
+	}
+	return fmt.Sprintf("- e1000 floor: the trivial initramfs's %.2f s + goinit's wait for the carrier %.2f s + for the first DHCP lease %.2f s = %.2f s, "+
+		"before any root is mounted; the targets ask ≤ %s (0.50 × initramfs-tools netboot) and ≤ %s (a third of dracut without systemd)\n",
+		trivial, carrier, lease, floor, secs(0.5*b.wall("itools-netboot", m)), secs(b.wall("dracut", m)/3))
 }
 
 // mdEscape keeps a message inside one table cell.
