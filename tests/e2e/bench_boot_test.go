@@ -25,7 +25,7 @@ type bootResult struct {
 	UsedKiB  int64   // MemTotal − MemAvailable in the booted root
 	Phases   []phase // goinit's per-stage totals (ours only)
 	Carrier  float64 // goinit's wait for the link's carrier, seconds (ours only; NaN: not seen)
-	Lease    float64 // then its wait for the DHCP lease, seconds
+	Lease    float64 // its wait for the DHCP lease, seconds, counted like Carrier from link-up
 	Err      string
 	Attempts int
 }
@@ -98,7 +98,7 @@ func benchBootOnce(t *testing.T, lab *Lab, tap int, mac string, spec bootSpec) b
 				t.Logf("bench: %v", err)
 			}
 		}
-		if c, l, ok := parseLinkTimes(vm.Seen(`goinit: (network|dhcp) `)); ok {
+		if c, l, ok := parseLinkTimes(vm.Seen(linkLinesRe)); ok {
 			r.Carrier, r.Lease = c, l
 		}
 	}

@@ -148,8 +148,12 @@ var (
 	leaseRe   = regexp.MustCompile(`dhcp \S+: lease \S+ from \S+ after (\S+) and `)
 )
 
-// parseLinkTimes returns the seconds goinit waited for the carrier and then for the DHCP lease
-// from its console lines (the first of each); ok is false when either line is missing.
+// linkLinesRe selects the console lines parseLinkTimes reads.
+const linkLinesRe = `goinit: (network: |dhcp )`
+
+// parseLinkTimes returns the seconds goinit waited for the carrier and for the DHCP lease, both
+// counted from bringing the link up (the lease's time includes the carrier's), from its console
+// lines (the first of each); ok is false when either line is missing.
 func parseLinkTimes(lines []string) (carrier, lease float64, ok bool) {
 	var haveC, haveL bool
 	for _, l := range lines {

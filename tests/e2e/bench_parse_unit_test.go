@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -106,6 +107,12 @@ func TestBenchParseLinkTimes(t *testing.T) {
 		"[ 3.939] goinit: dhcp eth0: offer 10.99.1.184 from 10.99.1.1",
 		"[ 3.957] goinit: dhcp eth0: lease 10.99.1.184/24 from 10.99.1.1 after 1.02s and 1 try",
 		"[ 4.957] goinit: dhcp eth1: lease 10.99.2.1/24 from 10.99.2.1 after 9s and 2 tries",
+	}
+	re := regexp.MustCompile(linkLinesRe)
+	for _, l := range lines {
+		if !re.MatchString(l) {
+			t.Errorf("linkLinesRe %q does not select %q", linkLinesRe, l)
+		}
 	}
 	c, l, ok := parseLinkTimes(lines)
 	if !ok || c != 2.052 || l != 1.02 {
