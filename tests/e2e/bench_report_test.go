@@ -259,8 +259,8 @@ func (b *benchReport) Ratios() string {
 		w.WriteString("- goinit initramfs stage, virtio-net: n/a\n")
 	} else {
 		fmt.Fprintf(&w, "- goinit initramfs stage (first line of /init to the root's init), virtio-net: %.2f s — target < 0.5 s; "+
-			"with the busybox /init's modules %.2f s; the hand-written busybox /init's own stage %.2f s\n",
-			st, stage("goinit-same"), stage("busybox-init"))
+			"with the busybox /init's modules %s; the hand-written busybox /init's own stage %s\n",
+			st, secsOrNA(stage("goinit-same")), secsOrNA(stage("busybox-init")))
 	}
 	build := func(k string) float64 {
 		if img := b.image(k); img != nil {
@@ -303,15 +303,17 @@ func (b *benchReport) e1000Floor() string {
 	if math.IsNaN(carrier) || math.IsNaN(lease) || math.IsNaN(trivial) {
 		return "- e1000 floor: n/a (a figure is missing)\n"
 	}
-	secs := func(v float64) string {
-		if math.IsNaN(v) {
-			return "n/a"
-		}
-		return fmt.Sprintf("%.2f s", v)
-	}
 	return fmt.Sprintf("- e1000 floor: the trivial initramfs's %.2f s + goinit's wait from link-up to the DHCP lease %.2f s (the carrier %.2f s of it) = %.2f s, "+
 		"before any root is mounted; the targets ask ≤ %s (0.50 × initramfs-tools netboot) and ≤ %s (a third of dracut without systemd)\n",
-		trivial, lease, carrier, trivial+lease, secs(0.5*b.wall("itools-netboot", m)), secs(b.wall("dracut", m)/3))
+		trivial, lease, carrier, trivial+lease, secsOrNA(0.5*b.wall("itools-netboot", m)), secsOrNA(b.wall("dracut", m)/3))
+}
+
+// secsOrNA formats seconds, or n/a for a missing figure.
+func secsOrNA(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f s", v)
 }
 
 // mdEscape keeps a message inside one table cell.
