@@ -1,7 +1,6 @@
 package boot
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -95,8 +94,8 @@ func RunFreeInitramfs(args []string, out io.Writer) int {
 	return 0
 }
 
-// freeInitramfs empties the initramfs before the switch: in the background when it can, else
-// here. keep is the new root's mount point.
+// freeInitramfs empties the initramfs at the switch: in the background when it can, else here,
+// before the switch goes on. keep is the new root's mount point.
 func (b *Boot) freeInitramfs(keep string) {
 	began := time.Now()
 	pid, err := startFreeInitramfs(keep, b.Params.Debug)
@@ -111,5 +110,5 @@ func (b *Boot) freeInitramfs(keep string) {
 	}
 	began = time.Now()
 	freed := removeTree("/", rst.Dev, keep)
-	b.Log.Debugf("%v; freed %d KiB of initramfs here in %s", errors.Unwrap(err), freed>>10, time.Since(began).Round(time.Millisecond))
+	b.Log.Debugf("%v; deleted the initramfs here instead: freed %d KiB in %s", err, freed>>10, time.Since(began).Round(time.Millisecond))
 }
