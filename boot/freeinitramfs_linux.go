@@ -3,13 +3,13 @@ package boot
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/goinit/goinit/internal/daemon"
 )
 
 // FreeInitramfsArgv0 is the argv[0] of the process that empties the initramfs after the switch
@@ -22,16 +22,6 @@ const FreeInitramfsArgv0 = "@goinit-free-initramfs"
 // background it uses only time nothing else wants. The child keeps the initramfs as its root
 // and working directory, so the switch that follows does not change what it sees.
 func startFreeInitramfs(keep string, debug bool) (int, error) {
-	null, err := os.Open("/dev/null")
-	if err != nil {
-		return 0, fmt.Errorf("start %s: %w", FreeInitramfsArgv0, err)
-	}
-	defer null.Close()
-	out, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
-	if err != nil {
-		return 0, fmt.Errorf("start %s: %w", FreeInitramfsArgv0, err)
-	}
-	defer out.Close()
 	argv := []string{FreeInitramfsArgv0, keep}
 	if debug {
 		argv = append(argv, "debug")
@@ -41,29 +31,18 @@ func startFreeInitramfs(keep string, debug bool) (int, error) {
 	// thread of its own, locked and never unlocked, so the runtime ends that thread with the
 	// goroutine and the real init is never exec'ed from an idle-class thread.
 	type started struct {
-		p   *os.Process
+		pid int
 		err error
 	}
 	ch := make(chan started, 1)
 	go func() {
 		runtime.LockOSThread()
 		unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}, 0) //nolint:errcheck // at worst the child runs at normal priority
-		p, err := os.StartProcess("/proc/self/exe", argv, &os.ProcAttr{
-			Dir:   "/",
-			Env:   []string{},
-			Files: []*os.File{null, out, out},
-			Sys:   &syscall.SysProcAttr{Setsid: true},
-		})
-		ch <- started{p, err}
+		pid, err := daemon.Start("/proc/self/exe", argv, []string{})
+		ch <- started{pid, err}
 	}()
 	r := <-ch
-	if r.err != nil {
-		return 0, fmt.Errorf("start %s: %w", FreeInitramfsArgv0, r.err)
-	}
-	p := r.p
-	pid := p.Pid
-	p.Release() //nolint:errcheck // nothing to release on Linux but the handle
-	return pid, nil
+	return r.pid, r.err
 }
 
 // RunFreeInitramfs is the main of FreeInitramfsArgv0: args are the directory to keep (the new
@@ -79,19 +58,30 @@ func RunFreeInitramfs(args []string, out io.Writer) int {
 		level = "<14>"
 	}
 	began := time.Now()
-	var st unix.Statfs_t
-	if err := unix.Statfs("/", &st); err != nil || (st.Type != unix.RAMFS_MAGIC && st.Type != unix.TMPFS_MAGIC) {
-		fmt.Fprintf(out, "<4>goinit: %s: / is not the initramfs (statfs: %v, type %#x): nothing deleted\n", FreeInitramfsArgv0, err, st.Type)
+	freed, err := emptyInitramfs(args[0])
+	if err != nil {
+		fmt.Fprintf(out, "<4>goinit: %s: %v: nothing deleted\n", FreeInitramfsArgv0, err)
 		return 1
+	}
+	fmt.Fprintf(out, "%sgoinit: freed %d KiB of initramfs in the background in %s\n", level, freed>>10, time.Since(began).Round(time.Millisecond))
+	return 0
+}
+
+// emptyInitramfs deletes every file of the initramfs but keep and returns the bytes freed; it
+// refuses when / is not ramfs or tmpfs.
+func emptyInitramfs(keep string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs("/", &st); err != nil {
+		return 0, fmt.Errorf("statfs /: %w", err)
+	}
+	if st.Type != unix.RAMFS_MAGIC && st.Type != unix.TMPFS_MAGIC {
+		return 0, fmt.Errorf("/ is not the initramfs (type %#x)", st.Type)
 	}
 	var rst unix.Stat_t
 	if err := unix.Stat("/", &rst); err != nil {
-		fmt.Fprintf(out, "<4>goinit: %s: stat /: %v: nothing deleted\n", FreeInitramfsArgv0, err)
-		return 1
+		return 0, fmt.Errorf("stat /: %w", err)
 	}
-	freed := removeTree("/", rst.Dev, args[0])
-	fmt.Fprintf(out, "%sgoinit: freed %d KiB of initramfs in the background in %s\n", level, freed>>10, time.Since(began).Round(time.Millisecond))
-	return 0
+	return removeTree("/", rst.Dev, keep), nil
 }
 
 // freeInitramfs empties the initramfs at the switch: in the background when it can, else here,
@@ -103,12 +93,11 @@ func (b *Boot) freeInitramfs(keep string) {
 		b.Log.Debugf("deleting the initramfs in the background (pid %d, idle priority, started in %s)", pid, time.Since(began).Round(time.Millisecond))
 		return
 	}
-	var rst unix.Stat_t
-	if serr := unix.Stat("/", &rst); serr != nil {
-		b.Log.Printf("warning: %v; stat /: %v: the initramfs is left in place", err, serr)
+	began = time.Now()
+	freed, ferr := emptyInitramfs(keep)
+	if ferr != nil {
+		b.Log.Printf("warning: %v; %v: the initramfs is left in place", err, ferr)
 		return
 	}
-	began = time.Now()
-	freed := removeTree("/", rst.Dev, keep)
 	b.Log.Debugf("%v; deleted the initramfs here instead: freed %d KiB in %s", err, freed>>10, time.Since(began).Round(time.Millisecond))
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/goinit/goinit/internal/daemon"
 )
 
 // RunNBDSupervisor is the supervisor process's main: it parses args (what
@@ -172,10 +174,8 @@ func nbdNextLinkDead(fd, index int) (bool, error) {
 	return false, nil
 }
 
-// StartNBDSupervisor starts the supervisor as a new session leader running exe (goinit's own
-// image, still mapped after the initramfs is deleted): stdin /dev/null, stdout and stderr kmsg.
-// It returns the PID. The process is not waited for: after the exec of the real init, init
-// inherits (and reaps) it.
+// StartNBDSupervisor starts the supervisor running exe (goinit's own image, still mapped after
+// the initramfs is deleted) with daemon.Start and returns its PID.
 func StartNBDSupervisor(exe string, s NBDSupervisor) (int, error) {
 	if s.Size == 0 {
 		n, err := nbdDeviceSize("", s.Index)
@@ -187,34 +187,9 @@ func StartNBDSupervisor(exe string, s NBDSupervisor) (int, error) {
 	if s.Sock != nil {
 		defer s.Sock.Close() // the supervisor has its own copy, or none if it did not start
 	}
-	argv := s.Argv()
-	null, err := os.Open("/dev/null")
-	if err != nil {
-		return 0, fmt.Errorf("start %s: %w", argv[0], err)
-	}
-	defer null.Close()
-	out, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0)
-	if err != nil {
-		out, err = os.OpenFile("/dev/console", os.O_WRONLY, 0)
-		if err != nil {
-			return 0, fmt.Errorf("start %s: %w", argv[0], err)
-		}
-	}
-	defer out.Close()
-	files := []*os.File{null, out, out}
+	var extra []*os.File
 	if s.Sock != nil {
-		files = append(files, s.Sock) // nbdSupervisorSockFD
+		extra = append(extra, s.Sock) // nbdSupervisorSockFD
 	}
-	p, err := os.StartProcess(exe, argv, &os.ProcAttr{
-		Dir:   "/",
-		Env:   []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		Files: files,
-		Sys:   &syscall.SysProcAttr{Setsid: true},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("start %s %s: %w", exe, argv[0], err)
-	}
-	pid := p.Pid
-	p.Release() //nolint:errcheck // nothing to release on Linux but the handle
-	return pid, nil
+	return daemon.Start(exe, s.Argv(), []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, extra...)
 }
