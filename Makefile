@@ -1,12 +1,14 @@
 # goinit — see README.md
 GO      ?= go
+# bash, for pipefail: the e2e runs pipe go test -json through out/e2ereport.
+SHELL   := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
 OUT     := out
 GOFLAGS := -trimpath
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build goinit mkinitramfs canary test unit fuzz faults e2e deps fmt vet clean demo
+.PHONY: all build goinit mkinitramfs canary e2ereport test unit fuzz faults e2e deps fmt vet clean demo
 
 all: build
 
@@ -26,6 +28,11 @@ mkinitramfs:
 canary:
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -ldflags '$(LDFLAGS)' -o $(OUT)/canary ./tests/canary
 
+# Prints go test -json as go test -v does, then the output of every failed test in one block
+# (parallel tests interleave; a failed subtest's error is otherwise far from its FAIL line).
+e2ereport:
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS) -o $(OUT)/e2ereport ./tests/e2ereport
+
 # A newcomer's first look (root): a diskless QEMU client boots from NFS, then from AoE, with the
 # servers in a private network namespace; everything is removed at the end, also after Ctrl-C.
 # DEMO_INTERACTIVE=1 offers a shell on the client. See demo/main.go.
@@ -44,17 +51,17 @@ vet:
 unit:
 	$(GO) test -count=1 ./...
 
-e2e: build canary
+e2e: build canary e2ereport
 	$(GO) test -count=1 -tags e2e -timeout 10m ./modalias/
-	$(GO) test -count=1 -tags e2e -timeout 40m -v ./tests/e2e/
+	set -o pipefail; $(GO) test -count=1 -tags e2e -timeout 40m -json ./tests/e2e/ | $(OUT)/e2ereport
 
 # Every fuzz target for a short, bounded time (FUZZTIME, default 3s each).
 fuzz:
 	bash tests/fuzz.sh
 
 # Fault tests too slow or not yet reliable for make test (NFS, NBD and AoE at 20% loss).
-faults: build canary
-	$(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyNBD|TestLossyAoE20|TestNFSv4OwnerNamesReadLoop' -timeout 30m -v ./tests/e2e/
+faults: build canary e2ereport
+	set -o pipefail; $(GO) test -count=1 -tags 'e2e faults' -run 'TestLossyNFS|TestLossyNBD|TestLossyAoE20|TestNFSv4OwnerNamesReadLoop' -timeout 30m -json ./tests/e2e/ | $(OUT)/e2ereport
 
 test: deps vet unit fuzz e2e
 

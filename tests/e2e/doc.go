@@ -7,5 +7,6 @@
 //	go test -count=1 -tags e2e -timeout 40m -v ./tests/e2e/
 //
 // after `make deps build canary`. A failed test leaves its full console log in
-// tests/e2e/logs/<TestName>.log.
+// tests/e2e/logs/<TestName>.log. make e2e runs them with -json through tests/e2ereport, which
+// prints the usual -v text and ends with every failed test's own output in one block.
 package e2e
