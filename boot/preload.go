@@ -9,10 +9,11 @@ import (
 	"github.com/goinit/goinit/netroot"
 )
 
-// preloadModules names the modules the root will ask for, so they can load while the network
-// comes up instead of when mount(2) asks for them (NFS needs sunrpc, nfs, nfsv4, … which take
-// seconds to load on a slow machine).
-func preloadModules(p *Params, overlay bool) []string {
+// RootModules names the modules (or their aliases) the root will ask for: goinit preloads them
+// while the network comes up instead of when mount(2) asks for them (NFS needs sunrpc, nfs,
+// nfsv4, … which take seconds to load on a slow machine), and mkinitramfs pxelinux checks that
+// the image it writes a config for carries them.
+func RootModules(p *Params, overlay bool) []string {
 	root, _ := p.Get("root")
 	var mods []string
 	switch {
@@ -54,7 +55,7 @@ func nfsPreload(p *Params) []string {
 // startPreload loads the root's modules in the background; a later Load of the same module
 // waits for this one. Failures are left for the step that needs the module to report.
 func (b *Boot) startPreload() {
-	mods := preloadModules(b.Params, b.overlay != nil)
+	mods := RootModules(b.Params, b.overlay != nil)
 	if b.loader == nil || len(mods) == 0 {
 		return
 	}

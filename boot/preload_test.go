@@ -22,7 +22,7 @@ func TestPreloadModules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := preloadModules(p, p.Overlay != ""); !reflect.DeepEqual(got, want) {
+		if got := RootModules(p, p.Overlay != ""); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: preload %q, want %q", line, got, want)
 		}
 	}

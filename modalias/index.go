@@ -53,12 +53,15 @@ const (
 // Load reads modules.dep, modules.alias, modules.softdep and modules.builtin from dir. Only
 // modules.dep is required.
 func Load(dir string) (*Index, error) {
-	return load(dir, func(name string) ([]byte, error) {
+	return LoadFrom(dir, func(name string) ([]byte, error) {
 		return os.ReadFile(filepath.Join(dir, name))
 	})
 }
 
-func load(dir string, read func(name string) ([]byte, error)) (*Index, error) {
+// LoadFrom is Load with the files read by read (e.g. out of an initramfs image); dir names the
+// module directory in messages and in the paths the index holds. read must return an error
+// that is fs.ErrNotExist for a missing optional file.
+func LoadFrom(dir string, read func(name string) ([]byte, error)) (*Index, error) {
 	ix := newIndex(dir)
 	data, err := read(depFile)
 	if err != nil {

@@ -17,7 +17,7 @@ func FuzzParseIndex(f *testing.F) {
 			return // sysfs modaliases fit in a page; matching is O(len(pattern)*len(query))
 		}
 		files := map[string]string{depFile: dep, aliasFile: alias, softdepFile: soft, builtinFile: builtin}
-		ix, err := load("/fuzz", func(name string) ([]byte, error) { return []byte(files[name]), nil })
+		ix, err := LoadFrom("/fuzz", func(name string) ([]byte, error) { return []byte(files[name]), nil })
 		if err != nil {
 			return
 		}
@@ -26,7 +26,7 @@ func FuzzParseIndex(f *testing.F) {
 		_, _ = ix.Closure([]string{query})
 		names := ix.Names()
 		out := ix.WriteSubset(names)
-		back, err := load("/fuzz", func(name string) ([]byte, error) { return out[name], nil })
+		back, err := LoadFrom("/fuzz", func(name string) ([]byte, error) { return out[name], nil })
 		if err != nil {
 			t.Fatalf("written index does not parse: %v\n%q", err, out)
 		}

@@ -29,8 +29,10 @@ Writes a PXELINUX configuration into a TFTP root: DIR/pxelinux.cfg/default, one 
 --mac (01-<mac>) and per --ip (the address in upper-case hex), each with a LABEL whose APPEND
 line is built from --root and the other flags, and copies (or hard-links) the kernel and the
 initramfs into DIR. The APPEND line is checked with goinit's own parsers first, so a typo
-fails here, not at the client's console. pxelinux.0 and ldlinux.c32 (Debian: pxelinux and
-syslinux-common) must be in DIR too; the DHCP server names pxelinux.0 as the boot file.
+fails here, not at the client's console; so does an IMG whose modules are for another kernel
+release than VMLINUZ, or that lacks the modules the root needs (built with --roots nfs, booted
+with --root aoe:e7.1). pxelinux.0 and ldlinux.c32 (Debian: pxelinux and syslinux-common) must
+be in DIR too; the DHCP server names pxelinux.0 as the boot file.
 
 --show FILE prints the labels and kernel command lines of an existing config.
 
@@ -103,6 +105,10 @@ func runPxelinux(args []string) error {
 	plan, err := o.plan()
 	if err != nil {
 		return usageError{err}
+	}
+	note := func(s string) { fmt.Fprintf(os.Stderr, "mkinitramfs: pxelinux: note: %s\n", s) }
+	if err := checkImage(o.kernel, o.initrd, plan.label.Append, note); err != nil {
+		return err
 	}
 	written, err := plan.write()
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,13 +77,10 @@ func TestPxelinuxCheckAppend(t *testing.T) {
 func TestPxelinuxCommand(t *testing.T) {
 	bin := binary(t)
 	src := t.TempDir()
-	kernel := filepath.Join(src, "vmlinuz-test")
-	initrd := filepath.Join(src, "initrd-test.img")
-	for _, f := range []string{kernel, initrd} {
-		if err := os.WriteFile(f, []byte("content of "+filepath.Base(f)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	kernel := testKernel(t, src, "6.1.0-99-test")
+	initrd := testImage(t, src, "initrd-test.img", "6.1.0-99-test", testIndexFiles())
+	nfsOnly := testImage(t, src, "nfs-only.img", "6.1.0-99-test",
+		map[string]string{"modules.dep": "kernel/fs/nfs/nfs.ko.zst:\nkernel/fs/nfs/nfsv4.ko.zst: kernel/fs/nfs/nfs.ko.zst\n"})
 	tftp := t.TempDir()
 	base := []string{"pxelinux", "--tftp-root", tftp, "--kernel", kernel, "--initrd", initrd}
 
@@ -109,8 +107,17 @@ func TestPxelinuxCommand(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want 2, %q", u.name, code, stderr, u.stderr)
 		}
 	}
+	// The image is held against the kernel and the root: exit 1, nothing written.
+	noAoE := []string{"pxelinux", "--tftp-root", tftp, "--kernel", kernel, "--initrd", nfsOnly, "--root", "aoe:e7.1"}
+	if _, stderr, code := runCmd(t, bin, noAoE...); code != 1 || stderr != "mkinitramfs: pxelinux: --initrd \""+nfsOnly+
+		"\" has no module for \"aoe\", which APPEND root=aoe:e7.1 needs at boot (kernel 6.1.0-99-test); rebuild the image with --roots including aoe (or --roots all)\n" {
+		t.Errorf("an NFS-only image for an AoE root: exit %d, stderr %q; want 1 and the missing module", code, stderr)
+	}
 	if _, err := os.Stat(filepath.Join(tftp, "pxelinux.cfg")); err == nil {
 		t.Errorf("a refused command wrote pxelinux.cfg")
+	}
+	if _, err := os.Stat(filepath.Join(tftp, "nfs-only.img")); err == nil {
+		t.Errorf("a refused command placed the initramfs in the TFTP root")
 	}
 	if out, _, code := runCmd(t, bin, "pxelinux", "-h"); code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "--tftp-root") {
 		t.Errorf("pxelinux -h: exit %d, output %q", code, out)
@@ -142,15 +149,19 @@ func TestPxelinuxCommand(t *testing.T) {
 			t.Fatalf("pxelinux.cfg/%s: %v", n, err)
 		}
 		l := c.Label("goinit")
-		if c.Default != "goinit" || l == nil || l.Kernel != "vmlinuz-test" || l.Initrd != "initrd-test.img" ||
+		if c.Default != "goinit" || l == nil || l.Kernel != "vmlinuz-6.1.0-99-test" || l.Initrd != "initrd-test.img" ||
 			l.Append != wantAppend || l.IPAppend != 2 || c.Serial == nil || c.Serial.Baud != 115200 {
 			t.Errorf("pxelinux.cfg/%s:\n%s", n, data)
 		}
 	}
 	for _, f := range []string{kernel, initrd} {
+		want, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		got, err := os.ReadFile(filepath.Join(tftp, filepath.Base(f)))
-		if err != nil || string(got) != "content of "+filepath.Base(f) {
-			t.Errorf("%s in the TFTP root: %q, %v", filepath.Base(f), got, err)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s in the TFTP root: %d bytes, %v; want a copy of the %d bytes", filepath.Base(f), len(got), err, len(want))
 		}
 	}
 
@@ -170,7 +181,7 @@ func TestPxelinuxCommand(t *testing.T) {
 		dflt + ": 3 label(s), DEFAULT local\n",
 		"* LABEL local: localboot 0\n",
 		"  LABEL old: kernel k\n    APPEND root=aoe:e7\n    goinit: cmdline: root=",
-		"  LABEL goinit: kernel vmlinuz-test, initrd initrd-test.img\n    APPEND root=aoe:e7.1 initrd=initrd-test.img\n    goinit: ok\n",
+		"  LABEL goinit: kernel vmlinuz-6.1.0-99-test, initrd initrd-test.img\n    APPEND root=aoe:e7.1 initrd=initrd-test.img\n    goinit: ok\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("--show output lacks %q:\n%s", want, stdout)

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,21 @@ func FuzzParseApplets(f *testing.F) {
 			if a == "" || strings.HasPrefix(a, "/") || strings.Contains("/"+a+"/", "/../") {
 				t.Fatalf("parseApplets gave %q", a)
 			}
+		}
+	})
+}
+
+func FuzzBzImageRelease(f *testing.F) {
+	f.Add(fakeBzImage(0x20f, 0x3000, "6.1.0-56-amd64 (x) #1"))
+	f.Add(fakeBzImage(0x20f, 0x3000, "6.1.0")[:0x3100])
+	f.Add([]byte("HdrS"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		rel, err := BzImageRelease(head)
+		if err == nil && !validRelease(rel) {
+			t.Fatalf("BzImageRelease gave %q", rel)
+		}
+		if err != nil && !errors.Is(err, ErrNotBzImage) {
+			t.Fatalf("BzImageRelease error %v is not ErrNotBzImage", err)
 		}
 	})
 }

@@ -3,8 +3,10 @@
 package e2e
 
 import (
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -63,6 +65,9 @@ func TestPXE(t *testing.T) {
 				"--append", "panic=10 " + idCheck + " canary.write=" + written + " canary.cat=/proc/cmdline"}
 			out := run(t, e.Bin(t, "mkinitramfs"), append(args, tt.flags...)...)
 			t.Logf("mkinitramfs pxelinux:\n%s", out)
+			if strings.Contains(out, "note:") {
+				t.Errorf("mkinitramfs pxelinux could not check the image against the installed kernel:\n%s", out)
+			}
 			perMAC := "pxelinux.cfg/" + pxelinux.MACName(mustMAC(t, pxeMAC))
 			if _, err := os.Stat(filepath.Join(tftp, perMAC)); err != nil {
 				t.Fatalf("mkinitramfs pxelinux did not write %s: %v", perMAC, err)
@@ -184,4 +189,29 @@ func mustMAC(t testing.TB, s string) net.HardwareAddr {
 		t.Fatal(err)
 	}
 	return mac
+}
+
+// TestPXEImageChecks: mkinitramfs pxelinux holds a real image against the installed kernel and
+// the root. An NFS-only image is refused for an AoE root, naming the module and the flag that
+// adds it, and nothing is written; the same image passes for an NFS root with the overlay.
+func TestPXEImageChecks(t *testing.T) {
+	t.Parallel()
+	e := env(t)
+	img := Mkinitramfs(t, "--nics", "none", "--modules", "virtio_pci,virtio_net", "--roots", "nfs", "--busybox", "none")
+	tftp := t.TempDir()
+	bin := e.Bin(t, "mkinitramfs")
+	cmd := exec.Command(bin, "pxelinux", "--tftp-root", tftp, "--kernel", e.Kernel, "--initrd", img, "--root", "aoe:e7.1")
+	out, err := cmd.CombinedOutput()
+	want := fmt.Sprintf("mkinitramfs: pxelinux: --initrd %q has no module for \"aoe\", which APPEND root=aoe:e7.1 needs at boot (kernel %s); rebuild the image with --roots including aoe (or --roots all)\n", img, e.KVer)
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 || string(out) != want {
+		t.Errorf("pxelinux for an AoE root with an NFS-only image: %v, output %q\nwant exit 1 and %q", err, out, want)
+	}
+	if ents, _ := os.ReadDir(tftp); len(ents) != 0 {
+		t.Errorf("the refused command wrote into the TFTP root: %v", ents)
+	}
+	out2 := run(t, bin, "pxelinux", "--tftp-root", tftp, "--kernel", e.Kernel, "--initrd", img, "--root", "nfs:10.99.0.1:/export", "--overlay")
+	if strings.Contains(out2, "note:") || !strings.Contains(out2, "APPEND root=nfs:10.99.0.1:/export rd.overlay\n") {
+		t.Errorf("pxelinux for an NFS root with the NFS-only image:\n%s", out2)
+	}
+	t.Logf("refused: %s", out)
 }

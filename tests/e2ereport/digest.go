@@ -134,21 +134,12 @@ func (d *digest) keep(k testKey, out string) {
 	}
 }
 
-// unfinished lists the packages that never reported pass, fail or skip.
-func (d *digest) unfinished() []string {
+// packagesIn lists, in the order they appeared, the packages whose final action is state:
+// "fail", or "" for those that never reported pass, fail or skip.
+func (d *digest) packagesIn(state string) []string {
 	var out []string
 	for _, p := range d.order {
-		if d.packages[p] == "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (d *digest) failedPackages() []string {
-	var out []string
-	for _, p := range d.order {
-		if d.packages[p] == "fail" {
+		if d.packages[p] == state {
 			out = append(out, p)
 		}
 	}
@@ -157,7 +148,7 @@ func (d *digest) failedPackages() []string {
 
 // OK reports whether every package that ran reported success and no test failed.
 func (d *digest) OK() bool {
-	return d.events > 0 && len(d.failed) == 0 && len(d.failedPackages()) == 0 && len(d.unfinished()) == 0
+	return d.events > 0 && len(d.failed) == 0 && len(d.packagesIn("fail")) == 0 && len(d.packagesIn("")) == 0
 }
 
 // testHeader matches the lines go test prints around a test's output, not written by it.
@@ -199,7 +190,7 @@ func (d *digest) WriteSummary(w io.Writer) {
 			d.writeLines(w, k)
 		}
 	}
-	for _, p := range d.failedPackages() {
+	for _, p := range d.packagesIn("fail") {
 		k := testKey{p, ""}
 		if len(d.head[k])+len(d.lines[k]) == 0 {
 			continue
@@ -207,7 +198,7 @@ func (d *digest) WriteSummary(w io.Writer) {
 		fmt.Fprintf(w, "\n---- package %s (output outside any test) ----\n", p)
 		d.writeLines(w, k)
 	}
-	if u := d.unfinished(); len(u) > 0 {
+	if u := d.packagesIn(""); len(u) > 0 {
 		sort.Strings(u)
 		fmt.Fprintf(w, "\nno result from %s: the stream ended before the test binary reported (killed or crashed?)\n", strings.Join(u, ", "))
 	}
