@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/goinit/goinit/internal/archive"
 	"github.com/goinit/goinit/internal/build"
 	"github.com/goinit/goinit/modalias"
+	"github.com/goinit/goinit/pxelinux"
 )
 
 // checkImage holds the initramfs against the kernel and the command line a label boots it
@@ -23,14 +26,15 @@ import (
 //     cannot attach root=aoe:e7.1).
 //
 // note receives what could not be checked, and why.
-func checkImage(kernel, initrd, appendLine string, note func(string)) error {
+func checkImage(f bootFiles, appendLine string, note func(string)) error {
+	kernel, initrd := f.kernel, f.initrd
 	im, err := archive.ReadFile(initrd)
 	if err != nil {
-		return fmt.Errorf("pxelinux: --initrd: %w (expected an initramfs, e.g. one mkinitramfs -o wrote)", err)
+		return fmt.Errorf("pxelinux: %s: %w (expected an initramfs, e.g. one mkinitramfs -o wrote)", f.initrdArg, err)
 	}
 	rels := imageReleases(im)
 	if len(rels) == 0 {
-		note(fmt.Sprintf("--initrd %q carries no module index (lib/modules/*/modules.dep), so its modules were not checked against --kernel and the root", initrd))
+		note(fmt.Sprintf("%s %q carries no module index (lib/modules/*/modules.dep), so its modules were not checked against %s and the root", f.initrdArg, initrd, f.kernelArg))
 		return nil
 	}
 	rel := rels[0]
@@ -39,16 +43,16 @@ func checkImage(kernel, initrd, appendLine string, note func(string)) error {
 	case errors.Is(err, build.ErrNotBzImage):
 		note(fmt.Sprintf("%v, so the image's modules (for %s) were not checked against its release", err, strings.Join(rels, ", ")))
 	case err != nil:
-		return fmt.Errorf("pxelinux: --kernel: %w", err)
+		return fmt.Errorf("pxelinux: %s: %w", f.kernelArg, err)
 	case !slices.Contains(rels, krel):
-		return fmt.Errorf("pxelinux: --kernel %q is release %s, but --initrd %q carries modules for %s: the client would load none of them; rebuild the image with mkinitramfs -k %s",
-			kernel, krel, initrd, strings.Join(rels, ", "), krel)
+		return fmt.Errorf("pxelinux: %s %q is release %s, but %s %q carries modules for %s: the client would load none of them; rebuild the image with mkinitramfs -k %s",
+			f.kernelArg, kernel, krel, f.initrdArg, initrd, strings.Join(rels, ", "), krel)
 	default:
 		rel = krel
 	}
 	ix, err := imageIndex(im, rel)
 	if err != nil {
-		return fmt.Errorf("pxelinux: --initrd %q: %w", initrd, err)
+		return fmt.Errorf("pxelinux: %s %q: %w", f.initrdArg, initrd, err)
 	}
 	p, err := boot.ParseCmdline(appendLine)
 	if err != nil {
@@ -61,10 +65,17 @@ func checkImage(kernel, initrd, appendLine string, note func(string)) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("pxelinux: --initrd %q has no module for %s, which APPEND %s needs at boot (kernel %s); rebuild the image with %s",
-			initrd, quoteAll(missing), appendLine, rel, rebuildHint(missing))
+		return fmt.Errorf("pxelinux: %s %q has no module for %s, which APPEND %s needs at boot (kernel %s); rebuild the image with %s",
+			f.initrdArg, initrd, quoteAll(missing), appendLine, rel, rebuildHint(missing))
 	}
 	return nil
+}
+
+// bootFiles are a label's kernel and initramfs on this host, and how the user named them: the
+// flags --kernel and --initrd, or a config's KERNEL and INITRD.
+type bootFiles struct {
+	kernel, initrd       string
+	kernelArg, initrdArg string
 }
 
 // imageReleases lists the kernel releases whose module index the image carries.
@@ -143,4 +154,49 @@ func quoteAll(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, ", ")
+}
+
+// tftpRootOf is the TFTP root of a config file in <root>/pxelinux.cfg/, or "" for a file
+// elsewhere (its label's files cannot be found then).
+func tftpRootOf(config string) string {
+	abs, err := filepath.Abs(config)
+	if err != nil || filepath.Base(filepath.Dir(abs)) != "pxelinux.cfg" {
+		return ""
+	}
+	return filepath.Dir(filepath.Dir(abs))
+}
+
+// labelVerdict is goinit's word on a label that names a root: its command line's errors, else
+// the checks of its kernel and initramfs in the TFTP root (notes first), then "ok".
+func labelVerdict(l *pxelinux.Label, cmdline, tftpRoot string) []string {
+	if err := checkAppend(cmdline); err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	note := func(s string) { out = append(out, "note: "+s) }
+	switch {
+	case tftpRoot == "":
+		note("the config is not in a pxelinux.cfg directory, so its KERNEL and INITRD files were not checked")
+	case l.Kind != "" && l.Kind != "kernel" && l.Kind != "linux":
+		note(fmt.Sprintf("a %s label: its files were not checked", l.Kind))
+	case l.Initrd == "" || strings.Contains(l.Initrd, ","):
+		note(fmt.Sprintf("INITRD %q is not one file: the initramfs was not checked", l.Initrd))
+	default:
+		kernel, initrd := inTFTPRoot(tftpRoot, l.Kernel), inTFTPRoot(tftpRoot, l.Initrd)
+		for _, f := range []struct{ what, name, path string }{{"KERNEL", l.Kernel, kernel}, {"INITRD", l.Initrd, initrd}} {
+			if _, err := os.Stat(f.path); err != nil {
+				return append(out, fmt.Sprintf("%s %s is not in the TFTP root %s: PXELINUX would fail to load it (%v)", f.what, f.name, tftpRoot, err))
+			}
+		}
+		if err := checkImage(bootFiles{kernel, initrd, "KERNEL", "INITRD"}, cmdline, note); err != nil {
+			return append(out, strings.TrimPrefix(err.Error(), "pxelinux: "))
+		}
+	}
+	return append(out, "ok")
+}
+
+// inTFTPRoot maps a file name of the config (relative to the TFTP root, or absolute in the
+// server's namespace) to the host path; it cannot leave the root.
+func inTFTPRoot(root, name string) string {
+	return filepath.Join(root, filepath.Clean("/"+name))
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/goinit/goinit/internal/archive"
+	"github.com/goinit/goinit/pxelinux"
 )
 
 // testKernel writes a file with the x86 setup header a bzImage has, whose version string
@@ -105,7 +106,7 @@ func TestCheckImage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var notes []string
-			err := checkImage(tt.kernel, tt.initrd, tt.append, func(s string) { notes = append(notes, s) })
+			err := checkImage(bootFiles{tt.kernel, tt.initrd, "--kernel", "--initrd"}, tt.append, func(s string) { notes = append(notes, s) })
 			switch {
 			case tt.err == "" && err != nil:
 				t.Errorf("checkImage: %v", err)
@@ -117,5 +118,56 @@ func TestCheckImage(t *testing.T) {
 				t.Errorf("notes = %q, want one with %q", note, tt.note)
 			}
 		})
+	}
+}
+
+func TestLabelVerdict(t *testing.T) {
+	root := t.TempDir()
+	const rel = "6.1.0-99-test"
+	testKernel(t, root, rel)
+	testImage(t, root, "full.img", rel, testIndexFiles())
+	testImage(t, root, "nfs-only.img", rel, map[string]string{"modules.dep": "kernel/fs/nfs/nfs.ko.zst:\n", "modules.alias": "alias fs-nfs nfs\n"})
+	label := func(kernel, initrd string) *pxelinux.Label {
+		return &pxelinux.Label{Name: "goinit", Kernel: kernel, Initrd: initrd}
+	}
+	tests := []struct {
+		name    string
+		l       *pxelinux.Label
+		cmdline string
+		root    string
+		want    []string
+	}{
+		{"ok", label("vmlinuz-"+rel, "full.img"), "root=aoe:e7.1", root, []string{"ok"}},
+		{"absolute names", label("/vmlinuz-"+rel, "/full.img"), "root=aoe:e7.1", root, []string{"ok"}},
+		{"bad cmdline", label("vmlinuz-"+rel, "full.img"), "root=aoe:e7", root, []string{`cmdline: root="aoe:e7"`}},
+		{"kernel missing", label("vmlinuz-old", "full.img"), "root=aoe:e7.1", root,
+			[]string{"KERNEL vmlinuz-old is not in the TFTP root " + root + ": PXELINUX would fail to load it (stat " + filepath.Join(root, "vmlinuz-old") + ": no such file or directory)"}},
+		{"no way out of the root", label("../../etc/vmlinuz-"+rel, "full.img"), "root=aoe:e7.1", root,
+			[]string{"KERNEL ../../etc/vmlinuz-" + rel + " is not in the TFTP root " + root}},
+		{"module missing", label("vmlinuz-"+rel, "nfs-only.img"), "root=aoe:e7.1", root,
+			[]string{`INITRD "` + filepath.Join(root, "nfs-only.img") + `" has no module for "aoe", which APPEND root=aoe:e7.1 needs at boot`}},
+		{"two initrds", label("vmlinuz-"+rel, "full.img,extra.img"), "root=aoe:e7.1", root,
+			[]string{`note: INITRD "full.img,extra.img" is not one file: the initramfs was not checked`, "ok"}},
+		{"config elsewhere", label("vmlinuz-"+rel, "full.img"), "root=aoe:e7.1", "",
+			[]string{"note: the config is not in a pxelinux.cfg directory, so its KERNEL and INITRD files were not checked", "ok"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := labelVerdict(tt.l, tt.cmdline, tt.root)
+			if len(got) != len(tt.want) {
+				t.Fatalf("labelVerdict = %q, want %d line(s) like %q", got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("line %d = %q, want it to start with %q", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+	if got, want := tftpRootOf(filepath.Join(root, "pxelinux.cfg", "default")), root; got != want {
+		t.Errorf("tftpRootOf(<root>/pxelinux.cfg/default) = %q, want %q", got, want)
+	}
+	if got := tftpRootOf(filepath.Join(root, "default")); got != "" {
+		t.Errorf("tftpRootOf(<root>/default) = %q, want none", got)
 	}
 }

@@ -34,7 +34,9 @@ release than VMLINUZ, or that lacks the modules the root needs (built with --roo
 with --root aoe:e7.1). pxelinux.0 and ldlinux.c32 (Debian: pxelinux and syslinux-common) must
 be in DIR too; the DHCP server names pxelinux.0 as the boot file.
 
---show FILE prints the labels and kernel command lines of an existing config.
+--show FILE prints the labels and kernel command lines of an existing config, with goinit's
+verdict on each label that names a root: its command line, and, for a config in
+<root>/pxelinux.cfg/, its KERNEL and INITRD files held against each other and the root.
 
 Examples:
   mkinitramfs pxelinux --tftp-root /srv/tftp --kernel /boot/vmlinuz-6.1.0-56-amd64 \
@@ -100,14 +102,14 @@ func runPxelinux(args []string) error {
 		if err != nil {
 			return err
 		}
-		return showConfig(os.Stdout, o.show, c)
+		return showConfig(os.Stdout, o.show, c, tftpRootOf(o.show))
 	}
 	plan, err := o.plan()
 	if err != nil {
 		return usageError{err}
 	}
 	note := func(s string) { fmt.Fprintf(os.Stderr, "mkinitramfs: pxelinux: note: %s\n", s) }
-	if err := checkImage(o.kernel, o.initrd, plan.label.Append, note); err != nil {
+	if err := checkImage(bootFiles{o.kernel, o.initrd, "--kernel", "--initrd"}, plan.label.Append, note); err != nil {
 		return err
 	}
 	written, err := plan.write()
@@ -135,8 +137,9 @@ func readPxeConfig(path string) (*pxelinux.Config, error) {
 }
 
 // showConfig prints a config's settings and, per label, what PXELINUX boots with which
-// command line; lines that name a root get goinit's verdict on them.
-func showConfig(w io.Writer, name string, c *pxelinux.Config) error {
+// command line; lines that name a root get goinit's verdict on them and, when tftpRoot is
+// known, on the label's kernel and initramfs files.
+func showConfig(w io.Writer, name string, c *pxelinux.Config, tftpRoot string) error {
 	fmt.Fprintf(w, "%s: %d label(s)", name, len(c.Labels))
 	if c.Default != "" {
 		fmt.Fprintf(w, ", DEFAULT %s", c.Default)
@@ -167,10 +170,8 @@ func showConfig(w io.Writer, name string, c *pxelinux.Config) error {
 		cl := c.CommandLine(l)
 		fmt.Fprintf(w, "    APPEND %s\n", cl)
 		if namesRoot(cl) {
-			if err := checkAppend(cl); err != nil {
-				fmt.Fprintf(w, "    goinit: %s\n", strings.ReplaceAll(err.Error(), "\n", "\n    goinit: "))
-			} else {
-				fmt.Fprintln(w, "    goinit: ok")
+			for _, v := range labelVerdict(l, cl, tftpRoot) {
+				fmt.Fprintf(w, "    goinit: %s\n", strings.ReplaceAll(v, "\n", "\n    goinit: "))
 			}
 		}
 	}
