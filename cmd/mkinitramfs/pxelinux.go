@@ -36,7 +36,8 @@ be in DIR too; the DHCP server names pxelinux.0 as the boot file.
 
 --show FILE prints the labels and kernel command lines of an existing config, with goinit's
 verdict on each label that names a root: its command line, and, for a config in
-<root>/pxelinux.cfg/, its KERNEL and INITRD files held against each other and the root.
+<root>/pxelinux.cfg/, its KERNEL and INITRD files held against each other and the root. It
+exits 1 when goinit would fail to boot one of them.
 
 Examples:
   mkinitramfs pxelinux --tftp-root /srv/tftp --kernel /boot/vmlinuz-6.1.0-56-amd64 \
@@ -138,7 +139,7 @@ func readPxeConfig(path string) (*pxelinux.Config, error) {
 
 // showConfig prints a config's settings and, per label, what PXELINUX boots with which
 // command line; lines that name a root get goinit's verdict on them and, when tftpRoot is
-// known, on the label's kernel and initramfs files.
+// known, on the label's kernel and initramfs files. It fails when a verdict is not ok.
 func showConfig(w io.Writer, name string, c *pxelinux.Config, tftpRoot string) error {
 	fmt.Fprintf(w, "%s: %d label(s)", name, len(c.Labels))
 	if c.Default != "" {
@@ -149,6 +150,7 @@ func showConfig(w io.Writer, name string, c *pxelinux.Config, tftpRoot string) e
 	}
 	fmt.Fprintln(w)
 	def, _, _ := strings.Cut(c.Default, " ")
+	var failed []string
 	for i := range c.Labels {
 		l := &c.Labels[i]
 		mark := " "
@@ -170,10 +172,17 @@ func showConfig(w io.Writer, name string, c *pxelinux.Config, tftpRoot string) e
 		cl := c.CommandLine(l)
 		fmt.Fprintf(w, "    APPEND %s\n", cl)
 		if namesRoot(cl) {
-			for _, v := range labelVerdict(l, cl, tftpRoot) {
+			verdict := labelVerdict(l, cl, tftpRoot)
+			for _, v := range verdict {
 				fmt.Fprintf(w, "    goinit: %s\n", strings.ReplaceAll(v, "\n", "\n    goinit: "))
 			}
+			if verdict[len(verdict)-1] != "ok" {
+				failed = append(failed, strconv.Quote(l.Name))
+			}
 		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("pxelinux: --show %s: goinit would fail to boot label %s (see above)", name, strings.Join(failed, ", "))
 	}
 	return nil
 }
