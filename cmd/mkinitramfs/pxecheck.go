@@ -179,7 +179,9 @@ func labelVerdict(l *pxelinux.Label, cmdline, tftpRoot string) []string {
 		note("the config is not in a pxelinux.cfg directory, so its KERNEL and INITRD files were not checked")
 	case l.Kind != "" && l.Kind != "kernel" && l.Kind != "linux":
 		note(fmt.Sprintf("a %s label: its files were not checked", l.Kind))
-	case l.Initrd == "" || strings.Contains(l.Initrd, ","):
+	case l.Initrd == "":
+		note("the label has no INITRD, so goinit would not run: nothing checked beyond the command line")
+	case strings.Contains(l.Initrd, ","):
 		note(fmt.Sprintf("INITRD %q is not one file: the initramfs was not checked", l.Initrd))
 	default:
 		kernel, initrd := inTFTPRoot(tftpRoot, l.Kernel), inTFTPRoot(tftpRoot, l.Initrd)

@@ -148,6 +148,8 @@ func TestLabelVerdict(t *testing.T) {
 			[]string{`INITRD "` + filepath.Join(root, "nfs-only.img") + `" has no module for "aoe", which APPEND root=aoe:e7.1 needs at boot`}},
 		{"two initrds", label("vmlinuz-"+rel, "full.img,extra.img"), "root=aoe:e7.1", root,
 			[]string{`note: INITRD "full.img,extra.img" is not one file: the initramfs was not checked`, "ok"}},
+		{"no initrd", label("vmlinuz-"+rel, ""), "root=aoe:e7.1", root,
+			[]string{"note: the label has no INITRD, so goinit would not run", "ok"}},
 		{"config elsewhere", label("vmlinuz-"+rel, "full.img"), "root=aoe:e7.1", "",
 			[]string{"note: the config is not in a pxelinux.cfg directory, so its KERNEL and INITRD files were not checked", "ok"}},
 	}
