@@ -167,34 +167,34 @@ func tftpRootOf(config string) string {
 }
 
 // labelVerdict is goinit's word on a label that names a root: its command line's errors, else
-// the checks of its kernel and initramfs in the TFTP root (notes first), then "ok".
-func labelVerdict(l *pxelinux.Label, cmdline, tftpRoot string) []string {
+// the checks of its kernel and initramfs in the TFTP root (notes first), then "ok". fails says
+// goinit would fail to boot the label.
+func labelVerdict(l *pxelinux.Label, cmdline, tftpRoot string) (lines []string, fails bool) {
 	if err := checkAppend(cmdline); err != nil {
-		return []string{err.Error()}
+		return []string{err.Error()}, true
 	}
-	var out []string
-	note := func(s string) { out = append(out, "note: "+s) }
+	note := func(s string) { lines = append(lines, "note: "+s) }
 	switch {
+	case l.Initrd == "":
+		return []string{"not goinit's: the label has no INITRD, so goinit would not run"}, false
 	case tftpRoot == "":
 		note("the config is not in a pxelinux.cfg directory, so its KERNEL and INITRD files were not checked")
 	case l.Kind != "" && l.Kind != "kernel" && l.Kind != "linux":
 		note(fmt.Sprintf("a %s label: its files were not checked", l.Kind))
-	case l.Initrd == "":
-		note("the label has no INITRD, so goinit would not run: nothing checked beyond the command line")
 	case strings.Contains(l.Initrd, ","):
 		note(fmt.Sprintf("INITRD %q is not one file: the initramfs was not checked", l.Initrd))
 	default:
 		kernel, initrd := inTFTPRoot(tftpRoot, l.Kernel), inTFTPRoot(tftpRoot, l.Initrd)
 		for _, f := range []struct{ what, name, path string }{{"KERNEL", l.Kernel, kernel}, {"INITRD", l.Initrd, initrd}} {
 			if _, err := os.Stat(f.path); err != nil {
-				return append(out, fmt.Sprintf("%s %s is not in the TFTP root %s: PXELINUX would fail to load it (%v)", f.what, f.name, tftpRoot, err))
+				return append(lines, fmt.Sprintf("%s %s is not in the TFTP root %s: PXELINUX would fail to load it (%v)", f.what, f.name, tftpRoot, err)), true
 			}
 		}
 		if err := checkImage(bootFiles{kernel, initrd, "KERNEL", "INITRD"}, cmdline, note); err != nil {
-			return append(out, strings.TrimPrefix(err.Error(), "pxelinux: "))
+			return append(lines, strings.TrimPrefix(err.Error(), "pxelinux: ")), true
 		}
 	}
-	return append(out, "ok")
+	return append(lines, "ok"), false
 }
 
 // inTFTPRoot maps a file name of the config (relative to the TFTP root, or absolute in the

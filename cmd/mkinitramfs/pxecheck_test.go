@@ -149,13 +149,16 @@ func TestLabelVerdict(t *testing.T) {
 		{"two initrds", label("vmlinuz-"+rel, "full.img,extra.img"), "root=aoe:e7.1", root,
 			[]string{`note: INITRD "full.img,extra.img" is not one file: the initramfs was not checked`, "ok"}},
 		{"no initrd", label("vmlinuz-"+rel, ""), "root=aoe:e7.1", root,
-			[]string{"note: the label has no INITRD, so goinit would not run", "ok"}},
+			[]string{"not goinit's: the label has no INITRD, so goinit would not run"}},
 		{"config elsewhere", label("vmlinuz-"+rel, "full.img"), "root=aoe:e7.1", "",
 			[]string{"note: the config is not in a pxelinux.cfg directory, so its KERNEL and INITRD files were not checked", "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := labelVerdict(tt.l, tt.cmdline, tt.root)
+			got, fails := labelVerdict(tt.l, tt.cmdline, tt.root)
+			if last := tt.want[len(tt.want)-1]; fails != (last != "ok" && !strings.HasPrefix(last, "not goinit's")) {
+				t.Errorf("labelVerdict fails = %v for %q", fails, got)
+			}
 			if len(got) != len(tt.want) {
 				t.Fatalf("labelVerdict = %q, want %d line(s) like %q", got, len(tt.want), tt.want)
 			}

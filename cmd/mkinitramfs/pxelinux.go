@@ -172,11 +172,11 @@ func showConfig(w io.Writer, name string, c *pxelinux.Config, tftpRoot string) e
 		cl := c.CommandLine(l)
 		fmt.Fprintf(w, "    APPEND %s\n", cl)
 		if namesRoot(cl) {
-			verdict := labelVerdict(l, cl, tftpRoot)
+			verdict, fails := labelVerdict(l, cl, tftpRoot)
 			for _, v := range verdict {
 				fmt.Fprintf(w, "    goinit: %s\n", strings.ReplaceAll(v, "\n", "\n    goinit: "))
 			}
-			if verdict[len(verdict)-1] != "ok" {
+			if fails {
 				failed = append(failed, strconv.Quote(l.Name))
 			}
 		}
