@@ -4,12 +4,14 @@ package boot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/goinit/goinit/internal/console"
+	"github.com/goinit/goinit/internal/hint"
 	"github.com/goinit/goinit/modalias"
 	"github.com/goinit/goinit/netroot"
 	"github.com/goinit/goinit/union"
@@ -167,6 +169,10 @@ func (b *Boot) netEnv() netroot.Env {
 				return fmt.Errorf("no module index loaded")
 			}
 			_, err := b.loader.Load(ctx, name)
+			var missing *modalias.NotInImageError
+			if errors.As(err, &missing) {
+				return hint.Wrap(err, RebuildHint(name))
+			}
 			return err
 		},
 		Logf: b.Log.Printf,

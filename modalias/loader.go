@@ -58,7 +58,7 @@ func (l *Loader) logf(format string, args ...any) {
 func (l *Loader) Load(ctx context.Context, nameOrAlias string) ([]string, error) {
 	names := l.Index.Lookup(nameOrAlias)
 	if len(names) == 0 {
-		return nil, fmt.Errorf("no module for %q in the image", nameOrAlias)
+		return nil, &NotInImageError{Name: nameOrAlias}
 	}
 	var loaded []string
 	var errs []error
@@ -293,3 +293,9 @@ func (l *Loader) paramString(name string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// NotInImageError says a module name or alias matches nothing the image carries, not even a
+// built-in module: the image was built without it.
+type NotInImageError struct{ Name string }
+
+func (e *NotInImageError) Error() string { return fmt.Sprintf("no module for %q in the image", e.Name) }

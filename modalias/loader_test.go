@@ -209,6 +209,10 @@ func TestLoaderErrors(t *testing.T) {
 			if want := replaceDir(tt.want, dir); err == nil || err.Error() != want {
 				t.Errorf("error = %v\nwant %s", err, want)
 			}
+			var missing *NotInImageError
+			if got, want := errors.As(err, &missing), tt.fail == nil; got != want {
+				t.Errorf("error %v is a *NotInImageError: %v, want %v (only when nothing matched)", err, got, want)
+			}
 		})
 	}
 }

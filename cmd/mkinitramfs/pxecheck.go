@@ -60,13 +60,13 @@ func checkImage(f bootFiles, appendLine string, note func(string)) error {
 	}
 	var missing []string
 	for _, m := range boot.RootModules(p, p.Overlay != "") {
-		if len(ix.Lookup(m)) == 0 && !ix.Builtin(builtinName(m)) {
+		if len(ix.Lookup(m)) == 0 && !ix.Builtin(boot.ModuleOfAlias(m)) {
 			missing = append(missing, m)
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("pxelinux: %s %q has no module for %s, which APPEND %s needs at boot (kernel %s); rebuild the image with %s",
-			f.initrdArg, initrd, quoteAll(missing), appendLine, rel, rebuildHint(missing))
+		return fmt.Errorf("pxelinux: %s %q has no module for %s, which APPEND %s needs at boot (kernel %s); %s",
+			f.initrdArg, initrd, quoteAll(missing), appendLine, rel, boot.RebuildHint(missing...))
 	}
 	return nil
 }
@@ -105,47 +105,6 @@ func imageIndex(im *archive.Image, rel string) (*modalias.Index, error) {
 		}
 		return e.Data, nil
 	})
-}
-
-// builtinName is the module behind a filesystem alias, as modules.builtin names it: a kernel
-// with NFS built in answers fs-nfs4 without any module.
-func builtinName(m string) string {
-	switch m {
-	case "fs-nfs4":
-		return "nfsv4"
-	}
-	return strings.TrimPrefix(m, "fs-")
-}
-
-// rebuildHint says which mkinitramfs flags add the missing modules: the --roots type that
-// brings them, or --modules for a filesystem or the overlay.
-func rebuildHint(missing []string) string {
-	var roots, mods []string
-	add := func(list *[]string, v string) {
-		if !slices.Contains(*list, v) {
-			*list = append(*list, v)
-		}
-	}
-	for _, m := range missing {
-		switch {
-		case m == build.RootAoE, m == build.RootNBD:
-			add(&roots, m)
-		case m == "iscsi_tcp", m == "sd_mod":
-			add(&roots, build.RootISCSI)
-		case m == "fs-nfs", m == "fs-nfs4", strings.HasPrefix(m, "nfsv"):
-			add(&roots, build.RootNFS)
-		default:
-			add(&mods, builtinName(m))
-		}
-	}
-	var parts []string
-	if len(roots) > 0 {
-		parts = append(parts, "--roots including "+strings.Join(roots, ",")+" (or --roots all)")
-	}
-	if len(mods) > 0 {
-		parts = append(parts, "--modules "+strings.Join(mods, ","))
-	}
-	return strings.Join(parts, " and ")
 }
 
 func quoteAll(names []string) string {

@@ -5,10 +5,13 @@ import (
 	le "encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/goinit/goinit/boot"
 	"github.com/goinit/goinit/internal/archive"
+	"github.com/goinit/goinit/internal/build"
 	"github.com/goinit/goinit/pxelinux"
 )
 
@@ -174,5 +177,17 @@ func TestLabelVerdict(t *testing.T) {
 	}
 	if got := tftpRootOf(filepath.Join(root, "default")); got != "" {
 		t.Errorf("tftpRootOf(<root>/default) = %q, want none", got)
+	}
+}
+
+// The --roots names boot.RebuildHint gives are mkinitramfs's own.
+func TestRebuildHintRootTypes(t *testing.T) {
+	for _, m := range []string{"aoe", "nbd", "iscsi_tcp", "fs-nfs4"} {
+		h := boot.RebuildHint(m)
+		_, rest, ok := strings.Cut(h, "--roots including ")
+		root, _, _ := strings.Cut(rest, " ")
+		if !ok || !slices.Contains(build.RootTypes, root) {
+			t.Errorf("RebuildHint(%q) = %q: %q is not one of --roots %v", m, h, root, build.RootTypes)
+		}
 	}
 }

@@ -38,3 +38,20 @@ func TestBootMalformedParam(t *testing.T) {
 	t.Logf("goinit: %s", line)
 	expectRebootWithoutCanary(t, vm, 30*time.Second)
 }
+
+// TestBootRootModuleMissing: an image built for NFS roots only, booted with an AoE root, fails
+// at once in the attach stage naming the module, with the mkinitramfs flags that add it.
+func TestBootRootModuleMissing(t *testing.T) {
+	t.Parallel()
+	img := Mkinitramfs(t, "--nics", "none", "--modules", "virtio_pci,virtio_net", "--roots", "nfs", "--busybox", "none")
+	vm := Boot(t, VMConfig{Initrd: img, Append: "panic=2 root=aoe:e7.1"})
+	vm.WaitFor(kernelRunsInit, bootWait)
+	line := vm.WaitForUser(`error: attach aoe e7\.1: load the aoe module: no module for "aoe" in the image`, bootWait)
+	t.Logf("goinit: %s", line)
+	hint := vm.WaitForUser(`hint: `, 10*time.Second)
+	t.Logf("goinit: %s", hint)
+	if want := "hint: rebuild the image with --roots including aoe (or --roots all)"; !strings.HasSuffix(hint, want) {
+		t.Errorf("the hint is %q, want it to end with %q", hint, want)
+	}
+	expectRebootWithoutCanary(t, vm, 30*time.Second)
+}
