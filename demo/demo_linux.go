@@ -6,9 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/goinit/goinit/internal/labconf"
 	"golang.org/x/sys/unix"
 )
 
@@ -208,7 +208,7 @@ func startServers(ctx context.Context, c *cleanups, ns, work, tree, img string) 
 		return fmt.Errorf("start nfs-ganesha: %w", err)
 	}
 	gconf := filepath.Join(work, "ganesha.conf")
-	if err := writeFile(gconf, []byte(ganeshaConfig(serverIP, tree, rec)), 0o644); err != nil {
+	if err := writeFile(gconf, []byte(labconf.Ganesha(serverIP, tree, rec)), 0o644); err != nil {
 		return err
 	}
 	glog := filepath.Join(work, "ganesha.log")
@@ -219,7 +219,7 @@ func startServers(ctx context.Context, c *cleanups, ns, work, tree, img string) 
 	}
 	for _, port := range []int{2049, 20048} {
 		if err := waitListening(ctx, g, "tcp", port, 30*time.Second); err != nil {
-			return fmt.Errorf("%w\nganesha's own log (%s) ends with:\n%s", err, glog, tail(glog, 15))
+			return fmt.Errorf("%w\nganesha's own log (%s) ends with:\n%s", err, glog, labconf.Tail(glog, 15))
 		}
 	}
 	say("    nfs-ganesha   pid %-7d NFS v3/v4 %s:/export = $DEMO/root, read-only", g.pid(), serverIP)
@@ -230,17 +230,4 @@ func startServers(ctx context.Context, c *cleanups, ns, work, tree, img string) 
 	}
 	say("    vblade        pid %-7d AoE target e7.1 = $DEMO/root.ext4, read-only", v.pid())
 	return nil
-}
-
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(read %s: %v)", path, err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/goinit/goinit/internal/labconf"
 )
 
 // benchModels are the guest NICs every image boots on.
@@ -128,13 +130,13 @@ func benchStartNFS(t *testing.T, lab *Lab, tree string) {
 		t.Logf("bench: rpcbind attempt %d: %s; again", i, firstLine(err.Error()))
 	}
 	cfg := filepath.Join(lab.Dir, "ganesha.conf")
-	writeConfig(t, cfg, ganeshaConfig(lab.ServerIP, tree, rec))
+	writeConfig(t, cfg, labconf.Ganesha(lab.ServerIP, tree, rec))
 	logPath := filepath.Join(lab.Dir, "ganesha-nfsd.log")
 	g := lab.Start(t, "ganesha", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
 		"-F", "-f", cfg, "-L", logPath, "-p", filepath.Join(lab.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
 	for _, port := range []string{"2049", "20048"} {
 		if err := lab.ProbeTCP(g, lab.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("bench: %v\nganesha log:\n%s", err, readTail(logPath, 40))
+			t.Fatalf("bench: %v\nganesha log:\n%s", err, labconf.Tail(logPath, 40))
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goinit/goinit/internal/labconf"
 )
 
 // TestNetLab checks the lab itself (no guest): taps and addresses inside the namespace and not on
@@ -225,7 +227,7 @@ func expectNetRoot(t *testing.T, vm *VM, w netWant) {
 	conf, trie := splitCat(vm.Seen(`^GOINIT-CANARY-CAT `))
 	addr := conf["IPV4ADDR"]
 	if w.addr != "" && addr != w.addr || w.addr == "" && !inPool(addr) {
-		t.Errorf("%s: IPV4ADDR=%q, want %s", leaseFile, addr, or(w.addr, "an address of "+dhcpRange))
+		t.Errorf("%s: IPV4ADDR=%q, want %s", leaseFile, addr, or(w.addr, "an address of "+labconf.DHCPRange))
 	}
 	want := map[string]string{
 		"DEVICE": w.iface, "PROTO": w.proto, "IPV4NETMASK": "255.255.255.0",

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goinit/goinit/internal/labconf"
 	"golang.org/x/sys/unix"
 )
 
@@ -65,32 +65,14 @@ func LockNFS(t testing.TB) {
 	}
 }
 
-// dhcpRange is the pool dnsmasq hands out on tap0.
-const dhcpRange = "10.99.0.100,10.99.0.199,255.255.255.0,1h"
-
 // StartDnsmasq runs dnsmasq as a DHCP server only (no DNS, no TFTP) on tap0, in the foreground
 // (-k) so the Proc owns its PID, and waits until it listens on port 67. conf are more lines for
 // its config file, e.g. "dhcp-option=option:root-path,10.99.0.1:/export" (dnsmasq sends option
 // 17 only to clients that ask for it). It logs every DHCP exchange to Dir/dnsmasq.log.
 func (l *Lab) StartDnsmasq(t testing.TB, conf ...string) *Proc {
 	t.Helper()
-	lines := []string{
-		"port=0",
-		"interface=tap0",
-		"bind-interfaces",
-		"dhcp-range=" + dhcpRange,
-		"dhcp-authoritative",
-		"no-ping",
-		"no-resolv",
-		"no-hosts",
-		"dhcp-leasefile=" + filepath.Join(l.Dir, "dnsmasq.leases"),
-		"pid-file=" + filepath.Join(l.Dir, "dnsmasq.pid"),
-		"log-dhcp",
-		"log-facility=-",
-	}
-	lines = append(lines, conf...)
 	cfg := filepath.Join(l.Dir, "dnsmasq.conf")
-	writeConfig(t, cfg, strings.Join(lines, "\n")+"\n")
+	writeConfig(t, cfg, labconf.DnsmasqDHCP(l.Dir, conf...))
 	p := l.Start(t, "dnsmasq", Tool(t, "dnsmasq", "dnsmasq"), "-k", "-C", cfg)
 	l.WaitUDP(t, p, 67, serverWait)
 	return p
@@ -122,12 +104,12 @@ func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
 	l.WaitTCP(t, s.RPCBind, l.ServerIP+":111", serverWait)
 
 	cfg := filepath.Join(l.Dir, "ganesha.conf")
-	writeConfig(t, cfg, ganeshaConfig(l.ServerIP, tree, rec))
+	writeConfig(t, cfg, labconf.Ganesha(l.ServerIP, tree, rec))
 	s.Ganesha = l.Start(t, "ganesha", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
 		"-F", "-f", cfg, "-L", s.LogPath, "-p", filepath.Join(l.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
 	for _, port := range []string{"2049", "20048"} {
 		if err := l.ProbeTCP(s.Ganesha, l.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("%v\nganesha log:\n%s", err, readTail(s.LogPath, 40))
+			t.Fatalf("%v\nganesha log:\n%s", err, labconf.Tail(s.LogPath, 40))
 		}
 	}
 	return s
@@ -166,60 +148,11 @@ func runningPID(name string) int {
 	return 0
 }
 
-// ganeshaConfig is the configuration TESTBED.md found to work: fixed ports, no NLM (clients use
-// nolock), TCP only, no grace period, recovery state in the lab's directory.
-func ganeshaConfig(addr, tree, recovery string) string {
-	return fmt.Sprintf(`NFS_CORE_PARAM {
-	Bind_addr = %s;
-	NFS_Port = 2049;
-	MNT_Port = 20048;
-	Enable_NLM = false;
-	Enable_RQUOTA = false;
-	Enable_UDP = false;
-	Protocols = 3, 4;
-	mount_path_pseudo = true;
-	Plugins_Dir = "/usr/lib/x86_64-linux-gnu/ganesha";
-}
-NFSV4 {
-	Graceless = true;
-	RecoveryBackend = fs;
-	RecoveryRoot = %q;
-	Minor_Versions = 0, 1, 2;
-}
-EXPORT {
-	Export_Id = 1;
-	Path = %q;
-	Pseudo = "/export";
-	Protocols = 3, 4;
-	Transports = TCP;
-	Access_Type = RO;
-	Squash = No_Root_Squash;
-	SecType = sys;
-	FSAL {
-		Name = VFS;
-	}
-}
-`, addr, recovery, tree)
-}
-
 func writeConfig(t testing.TB, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatalf("lab: write %s: %v", path, err)
 	}
-}
-
-// readTail returns the last n lines of a file, for failure messages.
-func readTail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(read %s: %v)", path, err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // goinit's console lines about NFSv4 owner names (internal/idmap.Report).
@@ -249,7 +182,7 @@ func numericOwners(t *testing.T, lab *Lab, s *NFSServer) {
 		"-F", "-f", conf, "-L", s.LogPath, "-p", filepath.Join(lab.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
 	for _, port := range []string{"2049", "20048"} {
 		if err := lab.ProbeTCP(s.Ganesha, lab.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("%v\nganesha log:\n%s", err, readTail(s.LogPath, 40))
+			t.Fatalf("%v\nganesha log:\n%s", err, labconf.Tail(s.LogPath, 40))
 		}
 	}
 }
