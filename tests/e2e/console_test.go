@@ -22,6 +22,13 @@ func consoleText(raw []byte) string {
 	return csiSeq.ReplaceAllString(strings.TrimRight(string(raw), "\r"), "")
 }
 
+// printkInside finds a kernel log record (CONFIG_PRINTK_TIME: "[    5.177504] ") that starts
+// inside a line. The kernel writes its records to the UART directly, each whole and ending in
+// a newline, while a program's output goes through the tty: a record can land between any two
+// bytes of a program's line, e.g. "GOINIT-CANARY-CHECK sha256 /x ok[    5.177504] IPv6: …"
+// followed by the rest of the program's line on its own.
+var printkInside = regexp.MustCompile(`\[ *\d+\.\d{6}\] `)
+
 // consoleLine is one line of the serial console and when it arrived (since QEMU started).
 type consoleLine struct {
 	At   time.Duration
@@ -37,6 +44,7 @@ type consoleLog struct {
 	mu      sync.Mutex
 	lines   []consoleLine
 	partial []byte
+	held    string        // a program's line cut by a kernel record: its start, until the rest comes
 	done    bool          // the console reached EOF: QEMU is gone
 	notify  chan struct{} // closed and replaced at every change
 }
@@ -58,26 +66,36 @@ func (c *consoleLog) feed(b []byte) {
 		}
 		text := consoleText(c.partial[:i])
 		c.partial = c.partial[i+1:]
-		c.lines = append(c.lines, consoleLine{At: at, Text: text})
-		if c.file != nil {
-			fmt.Fprintf(c.file, "[%8.3f] %s\n", at.Seconds(), text)
+		loc := printkInside.FindStringIndex(text)
+		if loc != nil && loc[0] > 0 {
+			// A kernel record inside a program's line: the record is a line of its own, and
+			// the program's line continues on the next line that is not another record.
+			c.held += text[:loc[0]]
+			c.add(at, text[loc[0]:])
+			continue
 		}
+		if c.held != "" && loc == nil {
+			text, c.held = c.held+text, ""
+		}
+		c.add(at, text)
 	}
 	c.changed()
+}
+
+func (c *consoleLog) add(at time.Duration, text string) {
+	c.lines = append(c.lines, consoleLine{At: at, Text: text})
+	if c.file != nil {
+		fmt.Fprintf(c.file, "[%8.3f] %s\n", at.Seconds(), text)
+	}
 }
 
 // finish marks the end of the console; a last unterminated line becomes a line.
 func (c *consoleLog) finish() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.partial) > 0 {
-		at := time.Since(c.start)
-		text := consoleText(c.partial)
-		c.lines = append(c.lines, consoleLine{At: at, Text: text})
-		if c.file != nil {
-			fmt.Fprintf(c.file, "[%8.3f] %s\n", at.Seconds(), text)
-		}
-		c.partial = nil
+	if len(c.partial) > 0 || c.held != "" {
+		c.add(time.Since(c.start), c.held+consoleText(c.partial))
+		c.partial, c.held = nil, ""
 	}
 	c.done = true
 	c.changed()
@@ -93,7 +111,7 @@ func (c *consoleLog) changed() {
 func (c *consoleLog) snapshot() ([]consoleLine, string, bool, <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.lines[:len(c.lines):len(c.lines)], consoleText(c.partial), c.done, c.notify
+	return c.lines[:len(c.lines):len(c.lines)], c.held + consoleText(c.partial), c.done, c.notify
 }
 
 // tail formats the last n lines (and the unterminated one) for a failure message.

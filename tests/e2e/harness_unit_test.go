@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,47 @@ func TestConsoleLog(t *testing.T) {
 	data, _ := os.ReadFile(f.Name())
 	if got := strings.Count(string(data), "\n"); got != 3 || !strings.Contains(string(data), "] two\n") {
 		t.Fatalf("log file:\n%s", data)
+	}
+}
+
+// A kernel record that lands inside a program's line becomes a line of its own, and the
+// program's line is put back together (seen in a run: the canary's sha256 result read "ok[").
+func TestConsoleLogKernelRecordInsideALine(t *testing.T) {
+	c := newConsoleLog(nil)
+	c.feed([]byte("GOINIT-CANARY-CHECK sha256 /etc/goinit-test-id ok[    5.177504] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready\r\n"))
+	c.feed([]byte("\r\nGOINIT-CANARY-CAT DEVICE='eth0'\n"))
+	// Two records in a row inside one line, the rest of it split over the feeds.
+	c.feed([]byte("goinit: mount the[    6.000001] first record\n[    6.000002] second record\n root (0.1s)\n"))
+	// The start of a line with a record after it, and the rest not yet terminated.
+	c.feed([]byte("# pro[    7.000000] late record\nmpt"))
+	lines, partial, _, _ := c.snapshot()
+	var got []string
+	for _, l := range lines {
+		got = append(got, l.Text)
+	}
+	want := []string{
+		"[    5.177504] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready",
+		"GOINIT-CANARY-CHECK sha256 /etc/goinit-test-id ok",
+		"GOINIT-CANARY-CAT DEVICE='eth0'",
+		"[    6.000001] first record",
+		"[    6.000002] second record",
+		"goinit: mount the root (0.1s)",
+		"[    7.000000] late record",
+	}
+	if !slices.Equal(got, want) || partial != "# prompt" {
+		t.Errorf("lines:\n%s\npartial %q\nwant:\n%s\npartial \"# prompt\"", strings.Join(got, "\n"), partial, strings.Join(want, "\n"))
+	}
+	c.finish()
+	lines, _, _, _ = c.snapshot()
+	if last := lines[len(lines)-1].Text; last != "# prompt" {
+		t.Errorf("after finish, the last line is %q, want the held start joined to the rest", last)
+	}
+	// A record at the start of a line is a line of its own; the plain line after it is joined to
+	// nothing.
+	c2 := newConsoleLog(nil)
+	c2.feed([]byte("[    1.000000] a record\nplain line\n"))
+	if l, _, _, _ := c2.snapshot(); len(l) != 2 || l[1].Text != "plain line" {
+		t.Errorf("lines = %+v", l)
 	}
 }
 
