@@ -131,14 +131,7 @@ func benchStartNFS(t *testing.T, lab *Lab, tree string) {
 	}
 	cfg := filepath.Join(lab.Dir, "ganesha.conf")
 	writeConfig(t, cfg, labconf.Ganesha(lab.ServerIP, tree, rec))
-	logPath := filepath.Join(lab.Dir, "ganesha-nfsd.log")
-	g := lab.Start(t, "ganesha", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
-		"-F", "-f", cfg, "-L", logPath, "-p", filepath.Join(lab.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
-	for _, port := range []string{"2049", "20048"} {
-		if err := lab.ProbeTCP(g, lab.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("bench: %v\nganesha log:\n%s", err, labconf.Tail(logPath, 40))
-		}
-	}
+	lab.startGanesha(t, "ganesha", cfg, filepath.Join(lab.Dir, "ganesha-nfsd.log"))
 }
 
 func firstLine(s string) string {

@@ -27,7 +27,10 @@ func consoleText(raw []byte) string {
 // a newline, while a program's output goes through the tty: a record can land between any two
 // bytes of a program's line, e.g. "GOINIT-CANARY-CHECK sha256 /x ok[    5.177504] IPv6: …"
 // followed by the rest of the program's line on its own.
-var printkInside = regexp.MustCompile(`\[ *\d+\.\d{6}\] `)
+var printkInside = regexp.MustCompile(printkRecord)
+
+// printkRecord is the start of a kernel log record on the console (CONFIG_PRINTK_TIME).
+const printkRecord = `\[ *\d+\.\d{6}\] `
 
 // consoleLine is one line of the serial console and when it arrived (since QEMU started).
 type consoleLine struct {

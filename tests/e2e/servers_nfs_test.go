@@ -105,14 +105,23 @@ func (l *Lab) StartNFS(t testing.TB, tree string) *NFSServer {
 
 	cfg := filepath.Join(l.Dir, "ganesha.conf")
 	writeConfig(t, cfg, labconf.Ganesha(l.ServerIP, tree, rec))
-	s.Ganesha = l.Start(t, "ganesha", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
-		"-F", "-f", cfg, "-L", s.LogPath, "-p", filepath.Join(l.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
+	s.Ganesha = l.startGanesha(t, "ganesha", cfg, s.LogPath)
+	return s
+}
+
+// startGanesha runs ganesha.nfsd in the foreground with config cfg, logging to logPath, and
+// waits until NFS (2049) and mountd (20048) accept connections; it fails the test with the end
+// of ganesha's log when they do not.
+func (l *Lab) startGanesha(t testing.TB, name, cfg, logPath string) *Proc {
+	t.Helper()
+	g := l.Start(t, name, Tool(t, "ganesha.nfsd", "nfs-ganesha"),
+		"-F", "-f", cfg, "-L", logPath, "-p", filepath.Join(l.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
 	for _, port := range []string{"2049", "20048"} {
-		if err := l.ProbeTCP(s.Ganesha, l.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("%v\nganesha log:\n%s", err, labconf.Tail(s.LogPath, 40))
+		if err := l.ProbeTCP(g, l.ServerIP+":"+port, serverWait); err != nil {
+			t.Fatalf("lab: %s: %v\nganesha log:\n%s", name, err, labconf.Tail(logPath, 40))
 		}
 	}
-	return s
+	return g
 }
 
 // waitForeignRPCBind waits (up to timeout) while an rpcbind that is not ours runs on the
@@ -178,11 +187,5 @@ func numericOwners(t *testing.T, lab *Lab, s *NFSServer) {
 	text := strings.Replace(string(data), block, block+"\tOnly_Numeric_Owners = true;\n", 1)
 	writeConfig(t, conf, text)
 	s.Ganesha.Stop()
-	s.Ganesha = lab.Start(t, "ganesha-numeric", Tool(t, "ganesha.nfsd", "nfs-ganesha"),
-		"-F", "-f", conf, "-L", s.LogPath, "-p", filepath.Join(lab.Dir, "ganesha.pid"), "-N", "NIV_EVENT")
-	for _, port := range []string{"2049", "20048"} {
-		if err := lab.ProbeTCP(s.Ganesha, lab.ServerIP+":"+port, serverWait); err != nil {
-			t.Fatalf("%v\nganesha log:\n%s", err, labconf.Tail(s.LogPath, 40))
-		}
-	}
+	s.Ganesha = lab.startGanesha(t, "ganesha-numeric", conf, s.LogPath)
 }

@@ -277,7 +277,7 @@ func (vm *VM) FindPrompt(pattern string, timeout time.Duration) (string, error) 
 }
 
 // printkLine matches a line of the kernel's own log on the console (CONFIG_PRINTK_TIME).
-var printkLine = regexp.MustCompile(`^\[ *\d+\.\d{6}\] `)
+var printkLine = regexp.MustCompile("^" + printkRecord)
 
 func (vm *VM) find(pattern string, timeout time.Duration, prompt, userOnly bool) (string, error) {
 	re, err := regexp.Compile(pattern)
